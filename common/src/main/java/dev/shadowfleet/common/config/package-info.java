@@ -1,0 +1,2 @@
+/** Attack and certifier parameter records, validated when built, with the paper's presets. */
+package dev.shadowfleet.common.config;
