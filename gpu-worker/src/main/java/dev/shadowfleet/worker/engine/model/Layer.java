@@ -2,7 +2,6 @@ package dev.shadowfleet.worker.engine.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.convolutional.Convolution;
 
 /**
  * A layer of a {@link SequentialNetwork}: the few types interval-bound propagation can walk. Weights
@@ -24,7 +23,7 @@ public sealed interface Layer {
   record Conv2d(NDArray weight, NDArray bias, int stride, int padding) implements Layer {
     @Override
     public NDArray forward(NDArray x) {
-      return Convolution.convolution(
+      return ai.djl.nn.convolutional.Conv2d.conv2d(
               x,
               weight,
               bias,
