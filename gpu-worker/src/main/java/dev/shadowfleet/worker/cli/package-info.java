@@ -1,0 +1,2 @@
+/** Command-line tool: attack, certify, train without Kafka. */
+package dev.shadowfleet.worker.cli;
