@@ -23,25 +23,25 @@ class TrainerTest {
 
   @Test
   void shortNoiseTrainingBeatsChanceOnHeldOutImages() {
-    // 3000 images, batch 32, 3 epochs = 282 steps
+    // 2000 images, batch 20, 2 epochs = 200 steps
     TrainConfig config = new TrainConfig("short-rs", "fashion-mnist:train", "fashion-mnist:test", "conv-small",
-        0.25, null, 3, 32, "adam", 0.002, 7, 3000, 1000, 0, 0, null, 0.5);
+        0.25, null, 2, 20, "adam", 0.002, 7, 2000, 1000, 0, 0, null, 0.5);
     List<String> log = new ArrayList<>();
     ModelCard card = TrainingRun.trainAndSave(config, dir, "test", log::add);
     double underNoise = (double) card.metrics().get("accuracyUnderNoise");
     assertTrue(underNoise > 0.6, "accuracy under noise " + underNoise + " " + log);
-    assertEquals(3, log.stream().filter(l -> l.contains("epoch")).count());
+    assertEquals(2, log.stream().filter(l -> l.contains("epoch")).count());
     try (LoadedModel m = new ModelRegistry(dir).load("short-rs")) {
       assertEquals(card.sha256(), m.card().sha256());
       assertEquals(0.25, m.card().kind().sigma());
-      assertEquals(282L, ((Number) m.card().training().get("steps")).longValue());
+      assertEquals(200L, ((Number) m.card().training().get("steps")).longValue());
     }
   }
 
   @Test
   void shortIbpTrainingVerifiesSomeImagesAtSmallEpsilon() {
     TrainConfig config = new TrainConfig("short-ibp", "fashion-mnist:train", "fashion-mnist:test", "mlp",
-        null, 0.02, 3, 32, "adam", 0.001, 7, 3000, 1000, 1, 1, null, 0.5);
+        null, 0.02, 3, 32, "adam", 0.001, 7, 2000, 1000, 1, 1, null, 0.5);
     ModelCard card = TrainingRun.trainAndSave(config, dir, "test", s -> { });
     double clean = 1 - (double) card.metrics().get("cleanError");
     double verified = (double) card.metrics().get("ibpVerifiedAccuracy");
