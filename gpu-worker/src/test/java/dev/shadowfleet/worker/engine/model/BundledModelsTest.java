@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +27,29 @@ class BundledModelsTest {
         if (card.kind().isIbp()) {
           assertTrue(m.network().isPresent(), card.id());
         }
+      }
+    }
+  }
+
+  /** models/torchscript/*.pt (tools/export_torchscript.py) compute what the NPZ models compute. */
+  @Test
+  void torchScriptExportsMatchTheirSequentialModels() throws Exception {
+    ModelRegistry registry = ModelRegistry.fromEnvironment();
+    Path dir = registry.root().resolve("torchscript");
+    List<Path> cards;
+    try (var files = Files.list(dir)) {
+      cards = files.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+    }
+    assertFalse(cards.isEmpty(), "no exports in " + dir);
+    for (Path cardFile : cards) {
+      try (LoadedModel ts = registry.load(cardFile.toString());
+          LoadedModel seq = registry.load(ts.card().id());
+          NDManager job = seq.manager().newSubManager()) {
+        List<Integer> s = ts.card().inputShape();
+        job.getEngine().setRandomSeed(11);
+        var x = job.randomUniform(0f, 1f, new Shape(4, s.get(0), s.get(1), s.get(2)));
+        float diff = ts.classifier().logits(x).sub(seq.classifier().logits(x)).abs().max().getFloat();
+        assertTrue(diff < 1e-5f, cardFile + " differs by " + diff);
       }
     }
   }
