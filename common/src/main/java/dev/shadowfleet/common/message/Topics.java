@@ -14,6 +14,12 @@ public final class Topics {
   /** Results the coordinator could not read (bad JSON, unknown schema), with the reason. */
   public static final String RESULTS_DLQ = "shadowfleet.results.dlq";
 
+  /**
+   * Sweep state changes (compacted, key = sweep id): workers read it to skip the queued jobs of a
+   * cancelled sweep.
+   */
+  public static final String SWEEPS = "shadowfleet.sweeps";
+
   private Topics() {}
 
   /**
