@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * summation order (the engine stacks all targets and splits the noise copies into micro-batches, the
  * reference runs one target with all B copies; libtorch 2.7 vs 1.13 kernels). One step changes δ by
  * lr·∇J with relative round-off ~1e-6, and 20 steps of this smooth descent keep the drift near 1e-6
- * (measured: ≤ 6e-8 for smoothing). A wrong loss term, a wrong target or noise pairing moves δ by 2e-2 … 1.5 (the
+ * (measured: ≤ 6e-8 for smoothing; ≤ 4e-7 for IBP, where lr = 2 amplifies each step's round-off 20×). A wrong loss term, a wrong target or noise pairing moves δ by 2e-2 … 1.5 (the
  * reference moves δ by 0.14–1.06 in these cases; swapping the targets moves δ20 by ≥ 0.02), three orders
  * above the tolerance. Micro-batch sizes 5 and 100 exercise splitting inside and across targets.
  */
@@ -45,6 +45,14 @@ class ReferenceEquivalenceTest {
   void smoothingThreeChannel(int microBatch) {
     check("rs3", ModelKind.smoothed(0.5), 3, 16, ChannelMode.THREE_CHANNEL, 0.01, 1.0, 0.5, 0.1,
         ColorPenalty.L2_SQUARED, 16, microBatch);
+  }
+
+  /** Robust CE of IBP margin bounds at ε = 0.1, paper §5 penalties (C = ‖δ‖₂), lr 2. */
+  @ParameterizedTest
+  @ValueSource(ints = {2, 100})
+  void intervalBoundsRobustCrossEntropy(int microBatch) {
+    check("ibp1", ModelKind.ibp(0.1), 1, 28, ChannelMode.ONE_CHANNEL, 0.000009, 0.02, 0.0, 2.0,
+        ColorPenalty.DELTA_L2, 1, microBatch);
   }
 
   static void check(String name, ModelKind kind, int channels, int size, ChannelMode mode,
