@@ -31,6 +31,17 @@ class AttackCommandTest {
     assertTrue(r.err.contains("2/2 images"), r.err);
   }
 
+  /** A smoothed TorchScript model (σ = 0.25): Table 1 at a small certification budget. */
+  @Test
+  void smoothedModelGivesTable1(@TempDir Path out) throws Exception {
+    String ts = Path.of("src/test/resources/fixtures/models/tiny-ts.json").toAbsolutePath().toString();
+    Result r = cli("attack", "--model", ts, "--images", "0,1", "--preset", "quick", "--set", "steps=2",
+        "--n0", "20", "--n", "200", "--alpha", "0.01", "--out", out.toString());
+    assertEquals(0, r.code, r.err);
+    assertTrue(r.out.contains("Shadow Attack radius"), r.out);
+    assertTrue(Files.readString(out.resolve("summary.json")).contains("successRate"));
+  }
+
   @Test
   void certifyPrintsOneRowPerImage() throws Exception {
     Result r = cli("certify", "--model", MODEL, "--images", "3,5,7");
