@@ -3,6 +3,7 @@ package dev.shadowfleet.coordinator.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.shadowfleet.common.config.ParameterException;
 import dev.shadowfleet.common.message.MessageException;
@@ -33,6 +34,12 @@ public class ApiExceptionMapper {
   @ServerExceptionMapper
   public Response message(MessageException e) {
     return body(400, e.field(), e.getMessage());
+  }
+
+  /** More specific than Quarkus' own mapper for this type, so the body keeps our shape. */
+  @ServerExceptionMapper
+  public Response mismatched(MismatchedInputException e) {
+    return json(e);
   }
 
   @ServerExceptionMapper

@@ -339,6 +339,40 @@ class AttackJobConsumerTest {
     jobs.forEach(j -> assertEquals("next", byId.get(j.jobId()).workerId()));
   }
 
+  @Test
+  void theEngineRunsBehindTheLoop() throws Exception {
+    TopicNames t = kafka.newTopics(1);
+    Path dir = Path.of(getClass().getResource("/fixtures/models/tiny-seq.json").toURI()).getParent();
+    try (var models = new dev.shadowfleet.worker.engine.model.ModelCache(2,
+        new dev.shadowfleet.worker.engine.model.ModelRegistry(dir))) {
+      var engine = new EngineJobProcessor(models, new dev.shadowfleet.worker.engine.data.DatasetCache(), "w", "cpu");
+      start(config(t, KafkaTestCluster.newGroup(), "w"), engine);
+      List<AttackJob> jobs = new ArrayList<>();
+      for (int img = 0; img < 2; img++) {
+        for (int target : List.of(0, 1, 2, 3)) {
+          jobs.add(new AttackJob(MessageCodec.SCHEMA_VERSION, AttackJob.idOf("e", "tiny-seq", img, target),
+              "e", "tiny-seq", null, "fashion-mnist:test", img, target, List.of(0, 1, 2, 3), "paper-ibp",
+              Map.of("steps", 2), null, null, 5L, 1, 0));
+        }
+      }
+      publish(kafka, t.jobs(), jobs);
+      Map<String, JobResult> byId = dedup(awaitResults(t, jobs.size()));
+      for (AttackJob j : jobs) {
+        JobResult r = byId.get(j.jobId());
+        int label = new dev.shadowfleet.worker.engine.data.DatasetCache().get("fashion-mnist:test")
+            .label(j.imageIndex());
+        if (j.target() == label) {
+          assertEquals(JobStatus.FAILED, r.status());
+          assertTrue(r.failureReason().startsWith("target: "), r.failureReason());
+        } else {
+          assertEquals(JobStatus.DONE, r.status(), r.toString());
+          assertEquals(2, r.steps());
+          assertTrue(r.attack().method().startsWith("ibp"), r.attack().method());
+        }
+      }
+    }
+  }
+
   private static boolean committedEverything(String group, TopicNames t) {
     try {
       Map<TopicPartition, Long> ends = kafka.endOffsets(t.jobs());
