@@ -16,6 +16,7 @@ ROUNDS=${5:-3}
 MODEL=${6:-gpu-worker/src/test/resources/fixtures/rs_tiny_cnn.pt}
 PY=/usr/bin/python3   # Debian's torch 1.13 (not the python3 first on PATH)
 
+echo "# $(date -u +%FT%TZ) $(uname -m) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) cores=$(nproc --all) load=$(cut -d' ' -f1-3 /proc/loadavg)"
 export OMP_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS
 ./mvnw -B -q compile -pl gpu-worker -am
 CPFILE=$(mktemp)
@@ -23,7 +24,6 @@ trap 'rm -f "$CPFILE"' EXIT
 ./mvnw -B -q -pl gpu-worker -am dependency:build-classpath -Dmdep.outputFile="$CPFILE" >/dev/null
 CP=gpu-worker/target/classes:common/target/classes:$(cat "$CPFILE")
 
-echo "# $(date -u +%FT%TZ) $(uname -m) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) cores=$(nproc) load=$(cut -d' ' -f1-3 /proc/loadavg)"
 OUT=$(mktemp)
 for r in $(seq 1 "$ROUNDS"); do
   java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" \
