@@ -61,4 +61,23 @@ class IbpMarginsTest {
       assertTrue(looser, "bounds at eps > 0 should be looser than the exact margins");
     }
   }
+
+  /** Same bounds as the certifier's IntervalBounds (written independently), so training optimises what is certified. */
+  @Test
+  void agreesWithTheCertifiersIntervalBounds() {
+    try (LoadedModel m = FIXTURES.load("tiny-seq"); NDManager job = m.manager().newSubManager()) {
+      SequentialNetwork net = m.requireNetwork();
+      job.getEngine().setRandomSeed(5);
+      NDArray x = job.randomUniform(0f, 1f, new Shape(6, 1, 28, 28));
+      int[] labels = {0, 1, 2, 5, 8, 9};
+      for (double eps : new double[] {0.01, 0.1}) {
+        float[] ours = IbpMargins.lowerBounds(net, x, eps, job.create(labels).oneHot(10)).toFloatArray();
+        float[] theirs = dev.shadowfleet.worker.engine.certify.IntervalBounds.marginLowerBounds(
+            net, x, eps, job.create(labels)).toFloatArray();
+        for (int i = 0; i < ours.length; i++) {
+          assertEquals(theirs[i], ours[i], 1e-4 * Math.max(1, Math.abs(theirs[i])), "eps " + eps + " entry " + i);
+        }
+      }
+    }
+  }
 }
