@@ -7,6 +7,8 @@ import dev.shadowfleet.worker.engine.model.ModelRegistry;
 import dev.shadowfleet.worker.engine.train.TrainConfig;
 import dev.shadowfleet.worker.engine.train.TrainingRun;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -98,25 +100,25 @@ public final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
-  private java.util.List<String> commandLine() {
-    java.util.List<String> a = new java.util.ArrayList<>(java.util.List.of("--id", id, "--train", trainUri, "--test",
+  private List<String> commandLine() {
+    List<String> a = new ArrayList<>(List.of("--id", id, "--train", trainUri, "--test",
         testUri, "--arch", arch, "--epochs", "" + epochs, "--batch-size", "" + batchSize, "--optimizer", optimizer,
         "--lr", "" + learningRate, "--seed", "" + seed, "--threads", "" + threads));
     if (sigma != null) {
-      a.addAll(java.util.List.of("--sigma", "" + sigma));
+      a.addAll(List.of("--sigma", "" + sigma));
     }
     if (epsilon != null) {
-      a.addAll(java.util.List.of("--epsilon", "" + epsilon, "--warmup-epochs", "" + warmupEpochs, "--ramp-epochs",
+      a.addAll(List.of("--epsilon", "" + epsilon, "--warmup-epochs", "" + warmupEpochs, "--ramp-epochs",
           "" + rampEpochs, "--kappa-end", "" + kappaEnd));
       if (trainEpsilon != null) {
-        a.addAll(java.util.List.of("--train-epsilon", "" + trainEpsilon));
+        a.addAll(List.of("--train-epsilon", "" + trainEpsilon));
       }
     }
     if (trainLimit > 0) {
-      a.addAll(java.util.List.of("--train-limit", "" + trainLimit));
+      a.addAll(List.of("--train-limit", "" + trainLimit));
     }
     if (testLimit > 0) {
-      a.addAll(java.util.List.of("--test-limit", "" + testLimit));
+      a.addAll(List.of("--test-limit", "" + testLimit));
     }
     return a;
   }

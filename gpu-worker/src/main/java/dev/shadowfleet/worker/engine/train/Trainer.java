@@ -38,7 +38,7 @@ public final class Trainer {
     this.log = log;
   }
 
-  /** The trained network (weights in {@code manager}) and the card it belongs to (no file, no sha yet). */
+  /** The trained network (weights in the caller's manager; its card has no file checksum yet) and run facts. */
   public record Result(SequentialNetwork network, Map<String, Object> training, long steps) {}
 
   public Result train(NDManager manager) {
