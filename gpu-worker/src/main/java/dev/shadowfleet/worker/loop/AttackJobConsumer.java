@@ -170,8 +170,7 @@ public final class AttackJobConsumer implements Runnable, AutoCloseable {
         malformedSources.add(r);
       }
     }
-    if (!malformed.isEmpty()) {
-      publishAndCommit(c, malformedSources, malformed);
+    if (!malformed.isEmpty() && publishAndCommit(c, malformedSources, malformed)) {
       malformed.forEach(m -> metrics.dlqMalformed());
     }
     byKey.forEach((key, recs) -> queue.add(new ImageBatch(
