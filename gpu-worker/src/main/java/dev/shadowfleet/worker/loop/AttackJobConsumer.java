@@ -170,11 +170,21 @@ public final class AttackJobConsumer implements Runnable, AutoCloseable {
         malformedSources.add(r);
       }
     }
-    if (!malformed.isEmpty() && publishAndCommit(c, malformedSources, malformed)) {
-      malformed.forEach(m -> metrics.dlqMalformed());
+    List<Integer> rewound = List.of();
+    if (!malformed.isEmpty()) {
+      if (publishAndCommit(c, malformedSources, malformed)) {
+        malformed.forEach(m -> metrics.dlqMalformed());
+      } else { // those partitions were rewound: their records come again with the next polls
+        rewound = malformedSources.stream().map(ConsumerRecord::partition).distinct().toList();
+      }
     }
-    byKey.forEach((key, recs) -> queue.add(new ImageBatch(
-        new TopicPartition(recs.get(0).topic(), recs.get(0).partition()), recs, jobsByKey.get(key))));
+    for (var e : byKey.entrySet()) {
+      List<ConsumerRecord<String, byte[]>> recs = e.getValue();
+      if (!rewound.contains(recs.get(0).partition())) {
+        queue.add(new ImageBatch(new TopicPartition(recs.get(0).topic(), recs.get(0).partition()), recs,
+            jobsByKey.get(e.getKey())));
+      }
+    }
   }
 
   /** Starts a batch on the compute thread, or reports a cancelled sweep's batch without compute. */
