@@ -1,0 +1,36 @@
+package dev.shadowfleet.launcher;
+
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code workers}: only worker processes, against a Kafka that runs elsewhere. */
+@Command(
+    name = "workers",
+    mixinStandardHelpOptions = true,
+    description = "Start only N workers against an existing Kafka; run until Ctrl-C.")
+final class WorkersCommand implements Callable<Integer> {
+  @Mixin ShadowfleetLocal.DataDirOption data;
+
+  @Option(names = "--count", paramLabel = "N", description = "Worker processes (default: one per two cores, at least 1).")
+  Integer count;
+
+  @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT", defaultValue = "${env:SHADOWFLEET_KAFKA_BOOTSTRAP}",
+      description = "Kafka bootstrap servers (default: $SHADOWFLEET_KAFKA_BOOTSTRAP).")
+  String bootstrap;
+
+  @Override
+  public Integer call() throws Exception {
+    int n = count == null ? ShadowfleetLocal.defaultWorkers() : count;
+    ShadowfleetLocal.require(n >= 1 && n <= 256, "`--count` must be in [1, 256], got " + n);
+    ShadowfleetLocal.require(bootstrap != null && !bootstrap.isBlank(),
+        "`--kafka-bootstrap` is required (or set SHADOWFLEET_KAFKA_BOOTSTRAP), e.g. 127.0.0.1:9092");
+    PrintStream out = System.out;
+    LocalStack stack = LocalStack.open(data.resolve(), Launch.fromSystem(), out);
+    stack.startWorkers(n, bootstrap);
+    out.println("Workers running (Ctrl-C stops them after their current job).");
+    return ShadowfleetLocal.runUntilStopped(stack, out);
+  }
+}
