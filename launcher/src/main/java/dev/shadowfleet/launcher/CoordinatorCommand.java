@@ -1,6 +1,6 @@
 package dev.shadowfleet.launcher;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,6 +13,8 @@ import picocli.CommandLine.Option;
     description = "Start only the coordinator against an existing Kafka and PostgreSQL; run until Ctrl-C.")
 final class CoordinatorCommand implements Callable<Integer> {
   @Mixin ShadowfleetLocal.DataDirOption data;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT", defaultValue = "${env:SHADOWFLEET_KAFKA_BOOTSTRAP}",
       description = "Kafka bootstrap servers (default: $SHADOWFLEET_KAFKA_BOOTSTRAP).")
@@ -45,7 +47,7 @@ final class CoordinatorCommand implements Callable<Integer> {
     ShadowfleetLocal.require(jdbcUrl != null && jdbcUrl.startsWith("jdbc:postgresql://"),
         "`--jdbc-url` must be a jdbc:postgresql:// URL (or set SHADOWFLEET_DB_URL), got " + jdbcUrl);
     ShadowfleetLocal.require(httpPort >= 0 && httpPort <= 65535, "`--http-port` must be in 0..65535, got " + httpPort);
-    PrintStream out = System.out;
+    PrintWriter out = spec.commandLine().getOut();
     LocalStack stack = LocalStack.open(data.resolve(), Launch.fromSystem(), out);
     LocalStack.Infra infra =
         new LocalStack.Infra(bootstrap, new Postgres.Credentials(jdbcUrl, user, password == null ? "" : password));

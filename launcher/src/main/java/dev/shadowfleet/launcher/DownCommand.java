@@ -1,6 +1,6 @@
 package dev.shadowfleet.launcher;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -22,9 +22,11 @@ final class DownCommand implements Callable<Integer> {
 
   @Mixin ShadowfleetLocal.DataDirOption data;
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
-    PrintStream out = System.out;
+    PrintWriter out = spec.commandLine().getOut();
     DataDir dir = data.resolve();
     Optional<Long> launcher = DataDirLock.holder(dir);
     if (launcher.isPresent()) {

@@ -1,6 +1,6 @@
 package dev.shadowfleet.launcher;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,6 +15,8 @@ import picocli.CommandLine.Spec;
 final class InfraCommand implements Callable<Integer> {
   @Mixin ShadowfleetLocal.DataDirOption data;
 
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--kafka-port", paramLabel = "PORT", description = "Kafka client port (default: the one kept in the data directory, else a free one).")
   int kafkaPort;
 
@@ -25,14 +27,13 @@ final class InfraCommand implements Callable<Integer> {
       description = "Largest worker count planned: the jobs topic gets 2×N partitions (default: ${DEFAULT-VALUE}).")
   int maxWorkers;
 
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     ShadowfleetLocal.require(maxWorkers >= 1, "`--max-workers` must be ≥ 1, got " + maxWorkers);
     ShadowfleetLocal.require(kafkaPort >= 0 && kafkaPort <= 65535, "`--kafka-port` must be in 0..65535, got " + kafkaPort);
     ShadowfleetLocal.require(postgresPort >= 0 && postgresPort <= 65535, "`--postgres-port` must be in 0..65535, got " + postgresPort);
-    PrintStream out = System.out;
+    PrintWriter out = spec.commandLine().getOut();
     LocalStack stack = LocalStack.open(data.resolve(), Launch.fromSystem(), out);
     LocalStack.Infra infra = stack.startInfra(maxWorkers, kafkaPort, postgresPort);
     out.println();

@@ -1,7 +1,7 @@
 package dev.shadowfleet.launcher;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -21,7 +21,7 @@ final class Leftovers {
   private Leftovers() {}
 
   /** Stops the leftovers of a dead launcher on {@code dir}; the caller holds the data directory's lock. */
-  static void clean(DataDir dir, PrintStream out) {
+  static void clean(DataDir dir, PrintWriter out) {
     Optional<StackState> state = StackState.load(dir.stateFile());
     if (state.isPresent()) {
       Instant started =

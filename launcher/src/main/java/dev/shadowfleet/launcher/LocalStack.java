@@ -1,6 +1,6 @@
 package dev.shadowfleet.launcher;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +29,7 @@ public final class LocalStack implements AutoCloseable {
 
   private final DataDir dir;
   private final Launch launch;
-  private final PrintStream out;
+  private final PrintWriter out;
   private final DataDirLock lock;
   private final PortBook ports;
   private final StackState state = new StackState();
@@ -40,7 +40,7 @@ public final class LocalStack implements AutoCloseable {
   private ChildProcess coordinator;
   private Thread shutdownHook;
 
-  private LocalStack(DataDir dir, Launch launch, PrintStream out, DataDirLock lock) {
+  private LocalStack(DataDir dir, Launch launch, PrintWriter out, DataDirLock lock) {
     this.dir = dir;
     this.launch = launch;
     this.out = out;
@@ -54,7 +54,7 @@ public final class LocalStack implements AutoCloseable {
    *
    * @throws DataDirLock.HeldException when another launcher runs on {@code dir}
    */
-  public static LocalStack open(DataDir dir, Launch launch, PrintStream out) {
+  public static LocalStack open(DataDir dir, Launch launch, PrintWriter out) {
     DataDirLock lock = DataDirLock.acquire(dir);
     LocalStack stack = new LocalStack(dir, launch, out, lock);
     try {

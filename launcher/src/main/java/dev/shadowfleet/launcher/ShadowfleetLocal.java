@@ -79,7 +79,7 @@ public final class ShadowfleetLocal {
    * Blocks until Ctrl-C (the shutdown hook then stops the stack) or until a child exits by itself, which
    * is reported and returns {@link #FAILED}.
    */
-  static int runUntilStopped(LocalStack stack, PrintStream out) throws InterruptedException {
+  static int runUntilStopped(LocalStack stack, PrintWriter out) throws InterruptedException {
     while (true) {
       Thread.sleep(1000);
       var failure = stack.failure();

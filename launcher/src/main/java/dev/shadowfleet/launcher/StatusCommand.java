@@ -1,6 +1,6 @@
 package dev.shadowfleet.launcher;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -14,9 +14,11 @@ import picocli.CommandLine.Mixin;
 final class StatusCommand implements Callable<Integer> {
   @Mixin ShadowfleetLocal.DataDirOption data;
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() {
-    PrintStream out = System.out;
+    PrintWriter out = spec.commandLine().getOut();
     DataDir dir = data.resolve();
     Optional<Long> launcher = DataDirLock.holder(dir);
     Optional<StackState> state = StackState.load(dir.stateFile());

@@ -1,7 +1,7 @@
 package dev.shadowfleet.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +24,8 @@ import picocli.CommandLine.Option;
     })
 final class UpCommand implements Callable<Integer> {
   @Mixin ShadowfleetLocal.DataDirOption data;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--workers", paramLabel = "N", description = "Worker processes (default: one per two cores, at least 1).")
   Integer workers;
@@ -72,7 +74,7 @@ final class UpCommand implements Callable<Integer> {
       sweepModels = DemoSweep.defaultModels(launch.modelsDir()); // fails before anything starts
     }
 
-    PrintStream out = System.out;
+    PrintWriter out = spec.commandLine().getOut();
     long t0 = System.nanoTime();
     LocalStack stack = LocalStack.open(data.resolve(), launch, out);
     LocalStack.Infra infra = stack.startInfra(Math.max(12, n), 0, 0);
@@ -113,7 +115,7 @@ final class UpCommand implements Callable<Integer> {
 
   /** Polls the sweep once a second, redrawing the progress bar; null when a process died or time ran out. */
   private static JsonNode followProgress(
-      CoordinatorClient api, String id, LocalStack stack, PrintStream out, Duration timeout) throws Exception {
+      CoordinatorClient api, String id, LocalStack stack, PrintWriter out, Duration timeout) throws Exception {
     boolean tty = System.console() != null;
     long deadline = System.nanoTime() + timeout.toNanos();
     long lastPrint = 0;
@@ -166,7 +168,7 @@ final class UpCommand implements Callable<Integer> {
     return kinds;
   }
 
-  static void printWhereToLook(PrintStream out, String url) {
+  static void printWhereToLook(PrintWriter out, String url) {
     out.println();
     out.println("  Dashboard   " + url + "/");
     out.println("  REST API    " + url + "/api/sweeps");

@@ -1,6 +1,6 @@
 package dev.shadowfleet.launcher;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,6 +13,8 @@ import picocli.CommandLine.Option;
     description = "Start only N workers against an existing Kafka; run until Ctrl-C.")
 final class WorkersCommand implements Callable<Integer> {
   @Mixin ShadowfleetLocal.DataDirOption data;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--count", paramLabel = "N", description = "Worker processes (default: one per two cores, at least 1).")
   Integer count;
@@ -27,7 +29,7 @@ final class WorkersCommand implements Callable<Integer> {
     ShadowfleetLocal.require(n >= 1 && n <= 256, "`--count` must be in [1, 256], got " + n);
     ShadowfleetLocal.require(bootstrap != null && !bootstrap.isBlank(),
         "`--kafka-bootstrap` is required (or set SHADOWFLEET_KAFKA_BOOTSTRAP), e.g. 127.0.0.1:9092");
-    PrintStream out = System.out;
+    PrintWriter out = spec.commandLine().getOut();
     LocalStack stack = LocalStack.open(data.resolve(), Launch.fromSystem(), out);
     stack.startWorkers(n, bootstrap);
     out.println("Workers running (Ctrl-C stops them after their current job).");
