@@ -30,6 +30,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param computeSeconds compute seconds attributed to this job (its share of a batched run)
  * @param provenance what is needed to re-run and trust it
  * @param images small PNGs worth showing (may be null)
+ * @param failureReason why the job FAILED, naming the field when one is to blame ({@code field: reason});
+ *     null otherwise
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobResult(
@@ -57,18 +59,78 @@ public record JobResult(
     long wallMillis,
     double computeSeconds,
     Provenance provenance,
-    ResultImages images) {
+    ResultImages images,
+    String failureReason) {
 
   public JobResult {
     Validation.requireText("jobId", jobId);
     Validation.requireText("sweepId", sweepId);
     Validation.requireText("modelId", modelId);
     Validation.requireText("workerId", workerId);
-    Validation.require(status != null, "status", "one of DONE, SKIPPED_ABSTAIN, CANCELLED", status);
+    Validation.require(
+        status != null, "status", "one of DONE, SKIPPED_ABSTAIN, CANCELLED, FAILED", status);
     Validation.require(attempt >= 1, "attempt", "≥ 1", attempt);
-    Validation.require(status == JobStatus.CANCELLED || natural != null, "natural", "present", null);
+    boolean ran = status == JobStatus.DONE || status == JobStatus.SKIPPED_ABSTAIN;
+    Validation.require(!ran || natural != null, "natural", "present when DONE or SKIPPED_ABSTAIN", null);
+    Validation.require(
+        (status == JobStatus.FAILED) == (failureReason != null && !failureReason.isBlank()),
+        "failureReason",
+        "present exactly when FAILED",
+        failureReason);
     Validation.require(status != JobStatus.DONE || attack != null, "attack", "present when DONE", null);
     Validation.require(!success || status == JobStatus.DONE, "success", "false unless DONE", success);
+  }
+
+  /** A result without a failure reason (every status but FAILED). */
+  public JobResult(
+      int schemaVersion,
+      String jobId,
+      String sweepId,
+      String modelId,
+      int imageIndex,
+      int target,
+      int attempt,
+      String workerId,
+      JobStatus status,
+      int label,
+      Certificate natural,
+      Certificate attack,
+      boolean success,
+      boolean targetedSuccess,
+      Double spoofLoss,
+      Double tv,
+      Double color,
+      Double dissim,
+      Double deltaL2,
+      Double deltaLinf,
+      int steps,
+      long wallMillis,
+      double computeSeconds,
+      Provenance provenance,
+      ResultImages images) {
+    this(schemaVersion, jobId, sweepId, modelId, imageIndex, target, attempt, workerId, status, label,
+        natural, attack, success, targetedSuccess, spoofLoss, tv, color, dissim, deltaL2, deltaLinf,
+        steps, wallMillis, computeSeconds, provenance, images, null);
+  }
+
+  /**
+   * The result of a job that failed permanently: no certificates, {@code label} −1.
+   *
+   * @param field the offending field, or null when none is to blame
+   */
+  public static JobResult failed(
+      AttackJob job, String workerId, String field, String reason, long wallMillis) {
+    String why = field == null || field.isBlank() ? reason : field + ": " + reason;
+    return new JobResult(MessageCodec.SCHEMA_VERSION, job.jobId(), job.sweepId(), job.modelId(),
+        job.imageIndex(), job.target(), job.attempt(), workerId, JobStatus.FAILED, -1, null, null,
+        false, false, null, null, null, null, null, null, 0, wallMillis, 0.0, null, null, why);
+  }
+
+  /** The result of a job of a cancelled sweep, skipped without compute. */
+  public static JobResult cancelled(AttackJob job, String workerId) {
+    return new JobResult(MessageCodec.SCHEMA_VERSION, job.jobId(), job.sweepId(), job.modelId(),
+        job.imageIndex(), job.target(), job.attempt(), workerId, JobStatus.CANCELLED, -1, null, null,
+        false, false, null, null, null, null, null, null, 0, 0L, 0.0, null, null, null);
   }
 
   /** Base64 PNGs: natural image, perturbation (centred on grey), adversarial image. */

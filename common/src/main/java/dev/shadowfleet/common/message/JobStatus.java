@@ -7,5 +7,11 @@ public enum JobStatus {
   /** Skipped: the natural image's certificate abstains (the attack would mean nothing). */
   SKIPPED_ABSTAIN,
   /** Skipped: the sweep was cancelled before the job ran. */
-  CANCELLED
+  CANCELLED,
+  /**
+   * Failed permanently (bad model file, image out of range, target = label, NaN loss, invalid
+   * parameters, or transient errors on every allowed attempt): {@link JobResult#failureReason} says
+   * why; the same job is on {@link Topics#JOBS_DLQ} with its payload for replay.
+   */
+  FAILED
 }

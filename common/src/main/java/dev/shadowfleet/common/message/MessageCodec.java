@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.shadowfleet.common.config.ParameterException;
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 
 /** JSON codec of the messages, with an explicit schema version. Decoding never throws anything else than {@link MessageException}. */
@@ -22,8 +23,11 @@ public final class MessageCodec {
           .registerModule(new JavaTimeModule())
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-          .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+  // Not FAIL_ON_MISSING_CREATOR_PROPERTIES: the records leave null optional fields out of the JSON
+  // (NON_NULL), so an absent reference field means null and the record's own validation refuses a
+  // required one; absent primitives (which would silently become 0/false) are refused by
+  // requirePrimitives.
 
   private MessageCodec() {}
 
@@ -78,10 +82,26 @@ public final class MessageCodec {
           "schemaVersion",
           "`schemaVersion` " + version.asInt() + " is not supported (this build reads " + SCHEMA_VERSION + ")");
     }
+    requirePrimitives(tree, type, "");
     try {
       return MAPPER.treeToValue(tree, type);
     } catch (Exception e) {
       throw translate(e);
+    }
+  }
+
+  /** Refuses an absent primitive component of {@code type} (recursing into nested records). */
+  private static void requirePrimitives(JsonNode node, Class<?> type, String prefix) {
+    if (!type.isRecord() || node == null || !node.isObject()) {
+      return;
+    }
+    for (RecordComponent c : type.getRecordComponents()) {
+      String field = prefix + c.getName();
+      JsonNode value = node.get(c.getName());
+      if (c.getType().isPrimitive() && value == null) {
+        throw new MessageException(field, "`" + field + "` is required");
+      }
+      requirePrimitives(value, c.getType(), field + ".");
     }
   }
 

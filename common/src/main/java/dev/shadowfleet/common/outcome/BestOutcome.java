@@ -15,7 +15,7 @@ import java.util.Optional;
  *   <li>successful attacks (spoofed certificate) before failed ones;
  *   <li>among successes, a full certificate before a screening-only one (select-then-certify), then
  *       randomized smoothing: the largest radius; IBP: the smallest TV(δ);
- *   <li>among failures, the lowest spoofing loss;
+ *   <li>among failures, the lowest spoofing loss (a missing or NaN loss is the worst);
  *   <li>ties: the smallest target, then the job id.
  * </ol>
  */
@@ -27,7 +27,7 @@ public final class BestOutcome {
           .thenComparingInt(r -> r.success() ? 0 : 1)
           .thenComparingInt(r -> r.success() && isScreening(r) ? 1 : 0)
           .thenComparingDouble(BestOutcome::successKey)
-          .thenComparingDouble(r -> r.success() || r.spoofLoss() == null ? 0 : finiteOrMax(r.spoofLoss()))
+          .thenComparingDouble(r -> r.success() ? 0 : finiteOrMax(r.spoofLoss()))
           .thenComparingInt(JobResult::target)
           .thenComparing(JobResult::jobId);
 
@@ -48,7 +48,7 @@ public final class BestOutcome {
       return 0;
     }
     if (isIbp(r)) {
-      return r.tv() == null ? Double.MAX_VALUE : finiteOrMax(r.tv());
+      return finiteOrMax(r.tv());
     }
     return -r.attack().radius();
   }
@@ -62,7 +62,7 @@ public final class BestOutcome {
     return r.attack() != null && r.attack().method().endsWith("-screening");
   }
 
-  private static double finiteOrMax(double v) {
-    return Double.isNaN(v) ? Double.MAX_VALUE : v;
+  private static double finiteOrMax(Double v) {
+    return v == null || Double.isNaN(v) ? Double.MAX_VALUE : v;
   }
 }

@@ -1,0 +1,82 @@
+package dev.shadowfleet.coordinator.api;
+
+import dev.shadowfleet.coordinator.sweep.SweepService;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Sweeps: submit, read with progress, list, cancel, best outcome per image. */
+@Path("/api/sweeps")
+@Tag(name = "sweeps")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class SweepResource {
+  static final int MAX_PAGE_SIZE = 500;
+
+  private final SweepService sweeps;
+
+  public SweepResource(SweepService sweeps) {
+    this.sweeps = sweeps;
+  }
+
+  @POST
+  @Operation(summary = "Submit a sweep: validated, stored with all its jobs, then published to the fleet; the answer has the job count and estimated compute seconds")
+  public Response submit(SweepRequest request) {
+    Views.SweepView v = sweeps.submit(request);
+    return Response.created(URI.create("/api/sweeps/" + v.id())).entity(v).build();
+  }
+
+  @GET
+  @Operation(summary = "Sweeps, newest first")
+  public Page<Views.SweepView> list(
+      @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
+    checkPage(page, size);
+    return sweeps.list(page, size);
+  }
+
+  @GET
+  @Path("/{id}")
+  @Operation(summary = "A sweep with its progress (counts per state, ETA) and the estimated cost of what remains")
+  public Views.SweepView get(@PathParam("id") String id) {
+    return sweeps.get(id);
+  }
+
+  @POST
+  @Path("/{id}/cancel")
+  @Operation(summary = "Cancel: unpublished jobs become CANCELLED now; published ones when workers report them")
+  public Views.SweepView cancel(@PathParam("id") String id) {
+    return sweeps.cancel(id);
+  }
+
+  @GET
+  @Path("/{id}/outcomes")
+  @Operation(summary = "Best outcome per (model, image), by model then image")
+  public Page<Views.OutcomeView> outcomes(
+      @PathParam("id") String id,
+      @QueryParam("model") String model,
+      @QueryParam("success") Boolean success,
+      @QueryParam("page") @DefaultValue("0") int page,
+      @QueryParam("size") @DefaultValue("50") int size) {
+    checkPage(page, size);
+    return sweeps.outcomes(id, model, success, page, size);
+  }
+
+  static void checkPage(int page, int size) {
+    if (page < 0) {
+      throw ApiException.badRequest("page", "`page` must be ≥ 0, got " + page);
+    }
+    if (size < 1 || size > MAX_PAGE_SIZE) {
+      throw ApiException.badRequest("size", "`size` must be in [1, " + MAX_PAGE_SIZE + "], got " + size);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** The dashboard served by the coordinator (pages and summary queries). */
+package dev.shadowfleet.coordinator.dashboard;

@@ -1,0 +1,415 @@
+package dev.shadowfleet.coordinator.ingest;
+
+import dev.shadowfleet.common.message.AttackJob;
+import dev.shadowfleet.common.message.Certificate;
+import dev.shadowfleet.common.message.JobFailure;
+import dev.shadowfleet.common.message.JobResult;
+import dev.shadowfleet.common.message.MessageCodec;
+import dev.shadowfleet.common.outcome.BestOutcome;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Writes one batch of results and job failures in the caller's transaction, idempotently:
+ *
+ * <ol>
+ *   <li>lock the batch's job rows (unknown jobs are rejected, to the DLQ);
+ *   <li>{@code INSERT … ON CONFLICT (job_id) DO NOTHING RETURNING job_id}: only the returned results
+ *       are new; everything below uses them alone, so a redelivered result changes nothing;
+ *   <li>job states and per-sweep counters;
+ *   <li>the image outcomes: the batch's best per image by {@link BestOutcome}, then an upsert that keeps
+ *       the row with the smaller {@link OutcomeRank} key, so the stored outcome is the best of all
+ *       stored results whatever the arrival order;
+ *   <li>failures from the jobs DLQ: FAILED with the reason, unless the job already has a result;
+ *   <li>measured job costs, and sweeps whose last job ended become COMPLETED.
+ * </ol>
+ *
+ * Each statement sends the whole batch as arrays ({@code unnest}): one round trip per table.
+ */
+@ApplicationScoped
+public class ResultBatchWriter {
+
+  /** A record the batch refused (it goes to the results DLQ). */
+  public record Rejected(JobResult result, String field, String reason) {}
+
+  /** What a batch did. */
+  public record Summary(int stored, int duplicates, int failuresApplied, List<Rejected> rejected) {}
+
+  private static final Set<String> RESULT_STATES = Set.of("DONE", "SKIPPED", "CANCELLED");
+
+  private final AgroalDataSource dataSource;
+  private final Map<String, String> presets = new HashMap<>();
+
+  public ResultBatchWriter(AgroalDataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  public Summary write(List<JobResult> batch, List<JobFailure> failures) throws SQLException {
+    List<Rejected> rejected = new ArrayList<>();
+    Map<String, JobResult> results = new LinkedHashMap<>();
+    int duplicates = 0;
+    for (JobResult r : batch) {
+      if (!AttackJob.idOf(r.sweepId(), r.modelId(), r.imageIndex(), r.target()).equals(r.jobId())) {
+        rejected.add(new Rejected(r, "jobId", "`jobId` " + r.jobId() + " does not match its sweep/model/image/target"));
+      } else if (results.putIfAbsent(r.jobId(), r) != null) {
+        duplicates++;
+      }
+    }
+    try (Connection c = dataSource.getConnection()) {
+      Set<String> ids = new HashSet<>(results.keySet());
+      for (JobFailure f : failures) {
+        if (f.jobId() != null) {
+          ids.add(f.jobId());
+        }
+      }
+      Map<String, JobState> jobs = lockJobs(c, ids);
+      List<JobResult> known = new ArrayList<>();
+      for (JobResult r : results.values()) {
+        if (jobs.containsKey(r.jobId())) {
+          known.add(r);
+        } else {
+          rejected.add(new Rejected(r, "jobId", "no job " + r.jobId() + " in this coordinator's database"));
+        }
+      }
+      Set<String> inserted = insertResults(c, known);
+      duplicates += known.size() - inserted.size();
+      List<JobResult> fresh = known.stream().filter(r -> inserted.contains(r.jobId())).toList();
+
+      Map<String, long[]> counters = new TreeMap<>();
+      List<Object[]> stateUpdates = new ArrayList<>();
+      for (JobResult r : fresh) {
+        JobState job = jobs.get(r.jobId());
+        String next = switch (r.status()) {
+          case DONE -> "DONE";
+          case SKIPPED_ABSTAIN -> "SKIPPED";
+          case CANCELLED -> "CANCELLED";
+        };
+        count(counters, job.sweepId, job.state, -1);
+        count(counters, job.sweepId, next, +1);
+        job.state = next;
+        job.hasResult = true;
+        stateUpdates.add(new Object[] {r.jobId(), next, r.attempt(), null});
+      }
+      int applied = 0;
+      for (JobFailure f : failures) {
+        JobState job = f.jobId() == null ? null : jobs.get(f.jobId());
+        // A job with a stored result keeps it; a job cancelled before publication stays cancelled.
+        if (job == null || job.hasResult || RESULT_STATES.contains(job.state)) {
+          continue;
+        }
+        count(counters, job.sweepId, job.state, -1);
+        count(counters, job.sweepId, "FAILED", +1);
+        job.state = "FAILED";
+        String reason = f.field() == null ? f.reason() : f.field() + ": " + f.reason();
+        stateUpdates.add(new Object[] {f.jobId(), "FAILED", f.attempt(), reason});
+        applied++;
+      }
+      updateJobs(c, stateUpdates);
+      upsertOutcomes(c, fresh);
+      updateCounters(c, counters);
+      updateCosts(c, fresh);
+      completeSweeps(c, counters.keySet());
+      return new Summary(fresh.size(), duplicates, applied, rejected);
+    }
+  }
+
+  /** The current state of one job in this batch. */
+  private static final class JobState {
+    final String sweepId;
+    String state;
+    boolean hasResult;
+
+    JobState(String sweepId, String state) {
+      this.sweepId = sweepId;
+      this.state = state;
+    }
+  }
+
+  private static Map<String, JobState> lockJobs(Connection c, Set<String> ids) throws SQLException {
+    Map<String, JobState> out = new HashMap<>();
+    if (ids.isEmpty()) {
+      return out;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT j.id, j.sweep_id, j.state, r.job_id IS NOT NULL FROM jobs j"
+                + " LEFT JOIN job_results r ON r.job_id = j.id"
+                + " WHERE j.id = ANY (?) ORDER BY j.id FOR UPDATE OF j")) {
+      ps.setArray(1, c.createArrayOf("text", ids.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          JobState s = new JobState(rs.getString(2), rs.getString(3));
+          s.hasResult = rs.getBoolean(4);
+          out.put(rs.getString(1), s);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static final Columns<JobResult> RESULT_COLUMNS =
+      new Columns<JobResult>()
+          .text("job_id", JobResult::jobId)
+          .text("sweep_id", JobResult::sweepId)
+          .text("model_id", JobResult::modelId)
+          .int4("image_index", JobResult::imageIndex)
+          .int4("target", JobResult::target)
+          .text("status", r -> r.status().name())
+          .int4("attempt", JobResult::attempt)
+          .text("worker_id", JobResult::workerId)
+          .int4("label", JobResult::label)
+          .int4("natural_label", r -> nat(r, Certificate::label))
+          .bool("natural_certified", r -> nat(r, Certificate::certified))
+          .float8("natural_radius", r -> nat(r, Certificate::radius))
+          .text("natural_method", r -> nat(r, Certificate::method))
+          .int4("attack_label", r -> att(r, Certificate::label))
+          .bool("attack_certified", r -> att(r, Certificate::certified))
+          .float8("attack_radius", r -> att(r, Certificate::radius))
+          .text("attack_method", r -> att(r, Certificate::method))
+          .bool("success", JobResult::success)
+          .bool("targeted_success", JobResult::targetedSuccess)
+          .float8("spoof_loss", JobResult::spoofLoss)
+          .float8("tv", JobResult::tv)
+          .float8("color", JobResult::color)
+          .float8("dissim", JobResult::dissim)
+          .float8("delta_l2", JobResult::deltaL2)
+          .float8("delta_linf", JobResult::deltaLinf)
+          .int4("steps", JobResult::steps)
+          .int8("wall_millis", JobResult::wallMillis)
+          .float8("compute_seconds", JobResult::computeSeconds)
+          .json("result", r -> MessageCodec.encodeToString(withoutImages(r)))
+          .json("images", r -> r.images() == null ? null : MessageCodec.encodeToString(r.images()));
+
+  private static Set<String> insertResults(Connection c, List<JobResult> results) throws SQLException {
+    Set<String> inserted = new HashSet<>();
+    if (results.isEmpty()) {
+      return inserted;
+    }
+    List<JobResult> sorted = new ArrayList<>(results);
+    sorted.sort(Comparator.comparing(JobResult::jobId));
+    String sql = RESULT_COLUMNS.insertSql("job_results") + " ON CONFLICT (job_id) DO NOTHING RETURNING job_id";
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      RESULT_COLUMNS.bind(c, ps, sorted);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          inserted.add(rs.getString(1));
+        }
+      }
+    }
+    return inserted;
+  }
+
+  private static void updateJobs(Connection c, List<Object[]> updates) throws SQLException {
+    if (updates.isEmpty()) {
+      return;
+    }
+    updates.sort(Comparator.comparing(u -> (String) u[0]));
+    String[] ids = new String[updates.size()];
+    String[] states = new String[updates.size()];
+    Integer[] attempts = new Integer[updates.size()];
+    String[] reasons = new String[updates.size()];
+    for (int i = 0; i < updates.size(); i++) {
+      Object[] u = updates.get(i);
+      ids[i] = (String) u[0];
+      states[i] = (String) u[1];
+      attempts[i] = (Integer) u[2];
+      reasons[i] = (String) u[3];
+    }
+    // A job can appear twice (a result and a failure in one batch): the failure is only listed when
+    // the job has no result, so the rows never conflict; DISTINCT ON keeps one row per id anyway.
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE jobs SET state = u.state, attempts = GREATEST(jobs.attempts, u.attempt), reason = u.reason"
+                + " FROM (SELECT DISTINCT ON (id) id, state, attempt, reason"
+                + " FROM unnest(?::text[], ?::text[], ?::int[], ?::text[]) AS x(id, state, attempt, reason)"
+                + " ORDER BY id, attempt DESC) AS u WHERE jobs.id = u.id")) {
+      ps.setArray(1, c.createArrayOf("text", ids));
+      ps.setArray(2, c.createArrayOf("text", states));
+      ps.setArray(3, c.createArrayOf("int4", attempts));
+      ps.setArray(4, c.createArrayOf("text", reasons));
+      ps.executeUpdate();
+    }
+  }
+
+  /** One image's contribution from this batch: its best new result and how many new results it had. */
+  private record ImageBest(JobResult best, int results) {}
+
+  private static final Columns<ImageBest> OUTCOME_COLUMNS =
+      new Columns<ImageBest>()
+          .text("sweep_id", o -> o.best().sweepId())
+          .text("model_id", o -> o.best().modelId())
+          .int4("image_index", o -> o.best().imageIndex())
+          .text("best_job_id", o -> o.best().jobId())
+          .int4("target", o -> o.best().target())
+          .text("status", o -> o.best().status().name())
+          .int4("label", o -> o.best().label())
+          .bool("success", o -> o.best().success())
+          .bool("targeted_success", o -> o.best().targetedSuccess())
+          .int4("natural_label", o -> nat(o.best(), Certificate::label))
+          .bool("natural_certified", o -> nat(o.best(), Certificate::certified))
+          .float8("natural_radius", o -> nat(o.best(), Certificate::radius))
+          .int4("attack_label", o -> att(o.best(), Certificate::label))
+          .bool("attack_certified", o -> att(o.best(), Certificate::certified))
+          .float8("attack_radius", o -> att(o.best(), Certificate::radius))
+          .text("attack_method", o -> att(o.best(), Certificate::method))
+          .float8("spoof_loss", o -> o.best().spoofLoss())
+          .float8("tv", o -> o.best().tv())
+          .int4("results", ImageBest::results)
+          .bytea("rank_key", o -> OutcomeRank.hex(o.best()));
+
+  private static void upsertOutcomes(Connection c, List<JobResult> fresh) throws SQLException {
+    if (fresh.isEmpty()) {
+      return;
+    }
+    Map<String, List<JobResult>> byImage = new TreeMap<>();
+    for (JobResult r : fresh) {
+      byImage.computeIfAbsent(r.sweepId() + "\u0000" + r.modelId() + "\u0000" + r.imageIndex(), k -> new ArrayList<>()).add(r);
+    }
+    List<ImageBest> rows = new ArrayList<>(byImage.size());
+    for (List<JobResult> image : byImage.values()) {
+      rows.add(new ImageBest(BestOutcome.of(image).orElseThrow(), image.size()));
+    }
+    StringBuilder set = new StringBuilder(" ON CONFLICT (sweep_id, model_id, image_index) DO UPDATE SET");
+    set.append(" results = image_outcomes.results + EXCLUDED.results,");
+    set.append(" rank_key = LEAST(image_outcomes.rank_key, EXCLUDED.rank_key)");
+    for (String col : OUTCOME_COLUMNS.names()) {
+      if (List.of("sweep_id", "model_id", "image_index", "results", "rank_key").contains(col)) {
+        continue;
+      }
+      set.append(", ").append(col).append(" = CASE WHEN EXCLUDED.rank_key < image_outcomes.rank_key THEN EXCLUDED.")
+          .append(col).append(" ELSE image_outcomes.").append(col).append(" END");
+    }
+    try (PreparedStatement ps = c.prepareStatement(OUTCOME_COLUMNS.insertSql("image_outcomes") + set)) {
+      OUTCOME_COLUMNS.bind(c, ps, rows);
+      ps.executeUpdate();
+    }
+  }
+
+  private static void count(Map<String, long[]> counters, String sweepId, String state, int delta) {
+    long[] v = counters.computeIfAbsent(sweepId, k -> new long[6]);
+    int i = switch (state) {
+      case "QUEUED" -> 0;
+      case "RUNNING" -> 1;
+      case "DONE" -> 2;
+      case "SKIPPED" -> 3;
+      case "FAILED" -> 4;
+      case "CANCELLED" -> 5;
+      default -> throw new IllegalStateException("unknown job state " + state);
+    };
+    v[i] += delta;
+  }
+
+  private static void updateCounters(Connection c, Map<String, long[]> counters) throws SQLException {
+    if (counters.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE sweep_progress SET queued = queued + ?, running = running + ?, done = done + ?,"
+                + " skipped = skipped + ?, failed = failed + ?, cancelled = cancelled + ? WHERE sweep_id = ?")) {
+      for (var e : counters.entrySet()) {
+        long[] v = e.getValue();
+        for (int i = 0; i < 6; i++) {
+          ps.setLong(i + 1, v[i]);
+        }
+        ps.setString(7, e.getKey());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  private void updateCosts(Connection c, List<JobResult> fresh) throws SQLException {
+    Map<List<String>, double[]> costs = new TreeMap<>(Comparator.comparing((List<String> k) -> k.get(0)).thenComparing(k -> k.get(1)));
+    for (JobResult r : fresh) {
+      if (r.status() != dev.shadowfleet.common.message.JobStatus.DONE) {
+        continue;
+      }
+      String preset = preset(c, r.sweepId());
+      double[] v = costs.computeIfAbsent(List.of(r.modelId(), preset), k -> new double[2]);
+      v[0] += 1;
+      v[1] += r.computeSeconds();
+    }
+    if (costs.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO job_costs (model_id, preset, jobs, compute_seconds) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT (model_id, preset) DO UPDATE SET jobs = job_costs.jobs + EXCLUDED.jobs,"
+                + " compute_seconds = job_costs.compute_seconds + EXCLUDED.compute_seconds")) {
+      for (var e : costs.entrySet()) {
+        ps.setString(1, e.getKey().get(0));
+        ps.setString(2, e.getKey().get(1));
+        ps.setLong(3, (long) e.getValue()[0]);
+        ps.setDouble(4, e.getValue()[1]);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  private String preset(Connection c, String sweepId) throws SQLException {
+    String p = presets.get(sweepId);
+    if (p == null) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT preset FROM sweeps WHERE id = ?")) {
+        ps.setString(1, sweepId);
+        try (ResultSet rs = ps.executeQuery()) {
+          p = rs.next() ? rs.getString(1) : "?";
+        }
+      }
+      if (presets.size() > 10_000) {
+        presets.clear();
+      }
+      presets.put(sweepId, p);
+    }
+    return p;
+  }
+
+  private static void completeSweeps(Connection c, Set<String> sweepIds) throws SQLException {
+    if (sweepIds.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE sweeps s SET state = 'COMPLETED', completed_at = now() FROM sweep_progress p"
+                + " WHERE p.sweep_id = s.id AND s.id = ANY (?) AND s.state = 'ACTIVE'"
+                + " AND p.queued = 0 AND p.running = 0")) {
+      ps.setArray(1, c.createArrayOf("text", sweepIds.toArray()));
+      ps.executeUpdate();
+    }
+  }
+
+  private static <T> T nat(JobResult r, Function<Certificate, T> f) {
+    return r.natural() == null ? null : f.apply(r.natural());
+  }
+
+  private static <T> T att(JobResult r, Function<Certificate, T> f) {
+    return r.attack() == null ? null : f.apply(r.attack());
+  }
+
+  static JobResult withoutImages(JobResult r) {
+    if (r.images() == null) {
+      return r;
+    }
+    return new JobResult(
+        r.schemaVersion(), r.jobId(), r.sweepId(), r.modelId(), r.imageIndex(), r.target(), r.attempt(),
+        r.workerId(), r.status(), r.label(), r.natural(), r.attack(), r.success(), r.targetedSuccess(),
+        r.spoofLoss(), r.tv(), r.color(), r.dissim(), r.deltaL2(), r.deltaLinf(), r.steps(), r.wallMillis(),
+        r.computeSeconds(), r.provenance(), null);
+  }
+}

@@ -1,0 +1,332 @@
+package dev.shadowfleet.coordinator.ingest;
+
+import dev.shadowfleet.common.message.JobFailure;
+import dev.shadowfleet.common.message.JobResult;
+import dev.shadowfleet.common.message.MessageCodec;
+import dev.shadowfleet.common.message.MessageException;
+import dev.shadowfleet.common.message.Topics;
+import dev.shadowfleet.coordinator.sweep.CoordinatorConfig;
+import dev.shadowfleet.coordinator.sweep.KafkaClients;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+
+/**
+ * The result consumer: one thread, one {@link KafkaConsumer} on {@link Topics#RESULTS} and {@link
+ * Topics#JOBS_DLQ}. Per poll: decode, write the whole batch in one database transaction ({@link
+ * ResultBatchWriter}), publish the unreadable or refused records to {@link Topics#RESULTS_DLQ}, then
+ * commit exactly the polled offsets. A crash before the commit replays the batch, which the database
+ * absorbs (one result per job id). Errors in tiers: a record that cannot be read or stored goes to the
+ * DLQ; a database or broker outage is retried from the same offsets; nothing stops the loop.
+ */
+@ApplicationScoped
+public class ResultIngestor {
+  private static final Logger LOG = Logger.getLogger(ResultIngestor.class);
+  private static final String WORKER_ID = "coordinator";
+
+  private final KafkaClients kafka;
+  private final CoordinatorConfig config;
+  private final ResultBatchWriter writer;
+  private final Counter ingested;
+  private final Counter duplicates;
+  private final Counter dead;
+  private final Counter failedJobs;
+  private final Timer batchTimer;
+  private final AtomicLong lag = new AtomicLong();
+
+  private volatile boolean running;
+  private volatile Thread thread;
+  private volatile KafkaConsumer<byte[], byte[]> consumer;
+
+  public ResultIngestor(KafkaClients kafka, CoordinatorConfig config, ResultBatchWriter writer, MeterRegistry meters) {
+    this.kafka = kafka;
+    this.config = config;
+    this.writer = writer;
+    this.ingested = Counter.builder("shadowfleet.results.ingested").description("results stored (first delivery of a job)").register(meters);
+    this.duplicates = Counter.builder("shadowfleet.results.duplicates").description("redelivered results ignored").register(meters);
+    this.dead = Counter.builder("shadowfleet.results.dlq").description("results sent to the results DLQ").register(meters);
+    this.failedJobs = Counter.builder("shadowfleet.jobs.failed").description("jobs marked FAILED from the jobs DLQ").register(meters);
+    this.batchTimer = Timer.builder("shadowfleet.ingest.batch").register(meters);
+    Gauge.builder("shadowfleet.results.consumer.lag", lag, AtomicLong::get).description("records behind the end of the results topic").register(meters);
+  }
+
+  void onStart(@Observes StartupEvent e) {
+    if (config.ingest().enabled()) {
+      start();
+    }
+  }
+
+  void onStop(@Observes ShutdownEvent e) {
+    stop();
+  }
+
+  public synchronized void start() {
+    if (thread != null && thread.isAlive()) {
+      return;
+    }
+    running = true;
+    thread = new Thread(this::run, "result-ingestor");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  public synchronized void stop() {
+    running = false;
+    KafkaConsumer<byte[], byte[]> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
+    Thread t = thread;
+    if (t != null) {
+      try {
+        t.join(30_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    thread = null;
+  }
+
+  public boolean isAlive() {
+    Thread t = thread;
+    return t != null && t.isAlive();
+  }
+
+  /** Records behind the end of the assigned partitions, as of the last poll. */
+  public long lag() {
+    return lag.get();
+  }
+
+  private void run() {
+    kafka.ensureTopics();
+    try (KafkaConsumer<byte[], byte[]> c =
+            new KafkaConsumer<>(kafka.consumer("shadowfleet-ingestor", config.ingest().groupId(), config.ingest().maxPollRecords()));
+        KafkaProducer<byte[], byte[]> dlq = new KafkaProducer<>(kafka.producer("shadowfleet-ingestor-dlq"))) {
+      consumer = c;
+      c.subscribe(List.of(Topics.RESULTS, Topics.JOBS_DLQ));
+      while (running) {
+        ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(500));
+        updateLag(c);
+        if (records.isEmpty()) {
+          continue;
+        }
+        if (!handle(records, dlq)) {
+          rewind(c, records);
+          sleep(1_000);
+          continue;
+        }
+        try {
+          c.commitSync(offsets(records));
+        } catch (CommitFailedException e) {
+          LOG.warnf("offset commit failed after a rebalance; the batch will be replayed (harmless): %s", e.getMessage());
+        }
+      }
+    } catch (WakeupException e) {
+      if (running) {
+        LOG.error("result consumer woken up unexpectedly", e);
+      }
+    } catch (RuntimeException e) {
+      LOG.error("result consumer stopped", e);
+    } finally {
+      consumer = null;
+    }
+  }
+
+  /** Processes one poll; false when the batch must be retried (database or broker unavailable). */
+  boolean handle(ConsumerRecords<byte[], byte[]> records, KafkaProducer<byte[], byte[]> dlq) {
+    long start = System.nanoTime();
+    List<JobResult> results = new ArrayList<>(records.count());
+    Map<JobResult, ConsumerRecord<byte[], byte[]>> origin = new IdentityHashMap<>();
+    List<JobFailure> failures = new ArrayList<>();
+    List<JobFailure> deadLetters = new ArrayList<>();
+    List<byte[]> deadKeys = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> rec : records) {
+      if (rec.topic().equals(Topics.JOBS_DLQ)) {
+        try {
+          failures.add(MessageCodec.decodeFailure(rec.value()));
+        } catch (MessageException e) {
+          LOG.warnf("unreadable record on %s at %s-%d@%d: %s", Topics.JOBS_DLQ, rec.topic(), rec.partition(), rec.offset(), e.getMessage());
+        }
+        continue;
+      }
+      try {
+        JobResult r = MessageCodec.decodeResult(rec.value());
+        results.add(r);
+        origin.put(r, rec);
+      } catch (MessageException e) {
+        deadLetters.add(deadLetter(null, e.field(), e.getMessage(), rec.value()));
+        deadKeys.add(rec.key());
+      }
+    }
+    ResultBatchWriter.Summary summary;
+    try {
+      summary = QuarkusTransaction.requiringNew().timeout(120).call(() -> writer.write(results, failures));
+    } catch (RuntimeException e) {
+      if (!isDataError(e)) {
+        LOG.warnf("ingestion batch of %d failed, retrying from the same offsets: %s", records.count(), rootMessage(e));
+        return false;
+      }
+      // One record the database refuses must not block the others: write them one by one.
+      summary = oneByOne(results, failures, deadLetters, deadKeys, origin);
+      if (summary == null) {
+        return false;
+      }
+    }
+    for (ResultBatchWriter.Rejected r : summary.rejected()) {
+      ConsumerRecord<byte[], byte[]> rec = origin.get(r.result());
+      deadLetters.add(deadLetter(r.result().jobId(), r.field(), r.reason(), rec.value()));
+      deadKeys.add(rec.key());
+    }
+    if (!publishDeadLetters(dlq, deadLetters, deadKeys)) {
+      return false;
+    }
+    ingested.increment(summary.stored());
+    duplicates.increment(summary.duplicates());
+    failedJobs.increment(summary.failuresApplied());
+    dead.increment(deadLetters.size());
+    batchTimer.record(Duration.ofNanos(System.nanoTime() - start));
+    return true;
+  }
+
+  private ResultBatchWriter.Summary oneByOne(
+      List<JobResult> results, List<JobFailure> failures, List<JobFailure> deadLetters, List<byte[]> deadKeys,
+      Map<JobResult, ConsumerRecord<byte[], byte[]>> origin) {
+    int stored = 0;
+    int dups = 0;
+    int applied = 0;
+    List<ResultBatchWriter.Rejected> rejected = new ArrayList<>();
+    for (JobResult r : results) {
+      try {
+        ResultBatchWriter.Summary s = QuarkusTransaction.requiringNew().call(() -> writer.write(List.of(r), List.of()));
+        stored += s.stored();
+        dups += s.duplicates();
+        rejected.addAll(s.rejected());
+      } catch (RuntimeException e) {
+        if (!isDataError(e)) {
+          return null;
+        }
+        ConsumerRecord<byte[], byte[]> rec = origin.get(r);
+        deadLetters.add(deadLetter(r.jobId(), "$", "the database refused the result: " + rootMessage(e), rec.value()));
+        deadKeys.add(rec.key());
+      }
+    }
+    for (JobFailure f : failures) {
+      try {
+        applied += QuarkusTransaction.requiringNew().call(() -> writer.write(List.of(), List.of(f))).failuresApplied();
+      } catch (RuntimeException e) {
+        if (!isDataError(e)) {
+          return null;
+        }
+        LOG.warnf("job failure for %s could not be stored: %s", f.jobId(), rootMessage(e));
+      }
+    }
+    return new ResultBatchWriter.Summary(stored, dups, applied, rejected);
+  }
+
+  private boolean publishDeadLetters(KafkaProducer<byte[], byte[]> dlq, List<JobFailure> letters, List<byte[]> keys) {
+    if (letters.isEmpty()) {
+      return true;
+    }
+    try {
+      List<Future<RecordMetadata>> acks = new ArrayList<>();
+      for (int i = 0; i < letters.size(); i++) {
+        acks.add(dlq.send(new ProducerRecord<>(Topics.RESULTS_DLQ, keys.get(i), MessageCodec.encode(letters.get(i)))));
+      }
+      dlq.flush();
+      for (Future<RecordMetadata> ack : acks) {
+        ack.get();
+      }
+      LOG.warnf("%d result(s) sent to %s, first: %s", letters.size(), Topics.RESULTS_DLQ, letters.get(0).reason());
+      return true;
+    } catch (Exception e) {
+      LOG.warnf("cannot publish to %s, retrying the batch: %s", Topics.RESULTS_DLQ, e.toString());
+      return false;
+    }
+  }
+
+  private static JobFailure deadLetter(String jobId, String field, String reason, byte[] payload) {
+    return new JobFailure(
+        MessageCodec.SCHEMA_VERSION, jobId, 0, WORKER_ID, field, reason,
+        payload == null ? null : new String(payload, StandardCharsets.UTF_8), Instant.now());
+  }
+
+  /** SQLSTATE class 22 (data exception) or 23 (integrity violation): the record, not the database. */
+  private static boolean isDataError(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof SQLException s && s.getSQLState() != null
+          && (s.getSQLState().startsWith("22") || s.getSQLState().startsWith("23"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable c = e;
+    while (c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c.getMessage();
+  }
+
+  private static Map<TopicPartition, OffsetAndMetadata> offsets(ConsumerRecords<byte[], byte[]> records) {
+    Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+    for (TopicPartition tp : records.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> part = records.records(tp);
+      out.put(tp, new OffsetAndMetadata(part.get(part.size() - 1).offset() + 1));
+    }
+    return out;
+  }
+
+  private static void rewind(KafkaConsumer<byte[], byte[]> c, ConsumerRecords<byte[], byte[]> records) {
+    for (TopicPartition tp : records.partitions()) {
+      c.seek(tp, records.records(tp).get(0).offset());
+    }
+  }
+
+  private void updateLag(KafkaConsumer<byte[], byte[]> c) {
+    long total = 0;
+    for (TopicPartition tp : c.assignment()) {
+      if (tp.topic().equals(Topics.RESULTS)) {
+        total += c.currentLag(tp).orElse(0);
+      }
+    }
+    lag.set(total);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

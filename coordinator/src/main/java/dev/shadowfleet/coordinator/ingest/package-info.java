@@ -1,0 +1,2 @@
+/** Result ingestion: the results consumer and the batched, idempotent writes of results and outcomes. */
+package dev.shadowfleet.coordinator.ingest;

@@ -1,0 +1,83 @@
+package dev.shadowfleet.coordinator.sweep;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Map;
+
+/** Every {@code shadowfleet.*} setting of the coordinator (application.properties says why each). */
+@ConfigMapping(prefix = "shadowfleet")
+public interface CoordinatorConfig {
+
+  Kafka kafka();
+
+  Sweep sweep();
+
+  Relay relay();
+
+  Ingest ingest();
+
+  /** Broker address, topic creation and extra client settings (TLS/SASL). */
+  interface Kafka {
+    String bootstrapServers();
+
+    @WithDefault("true")
+    boolean createTopics();
+
+    @WithDefault("1")
+    short replicationFactor();
+
+    @WithDefault("24")
+    int jobPartitions();
+
+    @WithDefault("12")
+    int resultPartitions();
+
+    /** Passed unchanged to every Kafka client. */
+    Map<String, String> client();
+  }
+
+  /** Limits and cost-estimate defaults of a sweep. */
+  interface Sweep {
+    @WithDefault("5000000")
+    long maxJobs();
+
+    @WithDefault("100000")
+    int maxImageList();
+
+    @WithDefault("32")
+    int maxModels();
+
+    @WithDefault("30")
+    double defaultJobSeconds();
+
+    Map<String, Double> defaultJobSecondsByPreset();
+
+    @WithDefault("20")
+    long minMeasuredJobs();
+  }
+
+  /** The fan-out relay. */
+  interface Relay {
+    @WithDefault("5000")
+    int pageSize();
+
+    @WithDefault("250ms")
+    Duration idlePoll();
+
+    @WithDefault("true")
+    boolean enabled();
+  }
+
+  /** The result consumer. */
+  interface Ingest {
+    @WithDefault("shadowfleet-coordinator")
+    String groupId();
+
+    @WithDefault("5000")
+    int maxPollRecords();
+
+    @WithDefault("true")
+    boolean enabled();
+  }
+}
