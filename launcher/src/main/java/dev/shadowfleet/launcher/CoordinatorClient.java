@@ -112,6 +112,16 @@ public final class CoordinatorClient {
     return ids;
   }
 
+  /** True when {@code GET path} answers 2xx (e.g. whether a dashboard is served at {@code /}). */
+  public boolean serves(String path) {
+    try {
+      int code = send(HttpRequest.newBuilder(uri(path)).GET(), 5).statusCode();
+      return code >= 200 && code < 300;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** {@code POST /api/sweeps}: the stored sweep (id, job count, estimate). */
   public JsonNode submitSweep(JsonNode request) throws IOException {
     return post("/api/sweeps", request);

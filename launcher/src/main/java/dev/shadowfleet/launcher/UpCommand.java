@@ -60,6 +60,10 @@ final class UpCommand implements Callable<Integer> {
       description = "Give up on the sweep after this many minutes (default: ${DEFAULT-VALUE}).")
   long timeoutMinutes;
 
+  @Option(names = "--models-dir", paramLabel = "DIR",
+      description = "Model cards and files the workers load (default: the bundled models/ of the checkout).")
+  java.nio.file.Path modelsDir;
+
   @Override
   public Integer call() throws Exception {
     int n = workers == null ? ShadowfleetLocal.defaultWorkers() : workers;
@@ -68,7 +72,7 @@ final class UpCommand implements Callable<Integer> {
     ShadowfleetLocal.require(certifyN >= 10, "`--certify-n` must be ≥ 10, got " + certifyN);
     ShadowfleetLocal.require(httpPort >= 0 && httpPort <= 65535, "`--http-port` must be in 0..65535, got " + httpPort);
     ShadowfleetLocal.require(timeoutMinutes >= 1, "`--timeout` must be ≥ 1 minute, got " + timeoutMinutes);
-    Launch launch = Launch.fromSystem();
+    Launch launch = Launch.fromSystem().withModelsDir(modelsDir);
     List<String> sweepModels = models == null || models.isEmpty() ? null : models;
     if (!noSweep && sweepModels == null) {
       sweepModels = DemoSweep.defaultModels(launch.modelsDir()); // fails before anything starts
@@ -170,7 +174,9 @@ final class UpCommand implements Callable<Integer> {
 
   static void printWhereToLook(PrintWriter out, String url) {
     out.println();
-    out.println("  Dashboard   " + url + "/");
+    if (new CoordinatorClient(url).serves("/")) {
+      out.println("  Dashboard   " + url + "/");
+    }
     out.println("  REST API    " + url + "/api/sweeps");
     out.println("  Swagger UI  " + url + "/q/swagger-ui");
     out.println("  OpenAPI     " + url + "/q/openapi");

@@ -34,6 +34,10 @@ final class WorkerSettings {
     env.put("SHADOWFLEET_KAFKA_BOOTSTRAP", bootstrapServers);
     env.put("SHADOWFLEET_MODELS_DIR", modelsDir.toString());
     env.put("SHADOWFLEET_WORKER_ID", workerId);
+    // Several workers on one machine: each its own health/metrics port.
+    env.put("SHADOWFLEET_HTTP_PORT", Integer.toString(Ports.free()));
+    // A batch may finish after SIGTERM for this long; the launcher's SIGKILL comes later (30 s).
+    env.put("SHADOWFLEET_SHUTDOWN_DEADLINE_S", "20");
     env.put("OMP_NUM_THREADS", Integer.toString(computeThreads));
     return env;
   }

@@ -23,6 +23,10 @@ final class WorkersCommand implements Callable<Integer> {
       description = "Kafka bootstrap servers (default: $SHADOWFLEET_KAFKA_BOOTSTRAP).")
   String bootstrap;
 
+  @Option(names = "--models-dir", paramLabel = "DIR",
+      description = "Model cards and files the workers load (default: the bundled models/ of the checkout).")
+  java.nio.file.Path modelsDir;
+
   @Override
   public Integer call() throws Exception {
     int n = count == null ? ShadowfleetLocal.defaultWorkers() : count;
@@ -30,7 +34,7 @@ final class WorkersCommand implements Callable<Integer> {
     ShadowfleetLocal.require(bootstrap != null && !bootstrap.isBlank(),
         "`--kafka-bootstrap` is required (or set SHADOWFLEET_KAFKA_BOOTSTRAP), e.g. 127.0.0.1:9092");
     PrintWriter out = spec.commandLine().getOut();
-    LocalStack stack = LocalStack.open(data.resolve(), Launch.fromSystem(), out);
+    LocalStack stack = LocalStack.open(data.resolve(), Launch.fromSystem().withModelsDir(modelsDir), out);
     stack.startWorkers(n, bootstrap);
     out.println("Workers running (Ctrl-C stops them after their current job).");
     return ShadowfleetLocal.runUntilStopped(stack, out);
