@@ -30,7 +30,7 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--workers", paramLabel = "N", description = "Worker processes (default: one per two cores, at least 1).")
   Integer workers;
 
-  @Option(names = "--images", paramLabel = "N", defaultValue = "50",
+  @Option(names = "--images", paramLabel = "N", defaultValue = "20",
       description = "Demo sweep: the first N Fashion-MNIST test images × every target (default: ${DEFAULT-VALUE}).")
   int images;
 
