@@ -19,8 +19,9 @@ import picocli.CommandLine.Option;
     name = "up",
     mixinStandardHelpOptions = true,
     description = {
-      "Start Kafka, PostgreSQL, the coordinator and N workers, run the demo sweep (Fashion-MNIST, bundled",
-      "models, quick preset), print its summary, then keep running until Ctrl-C (or exit: --exit-when-done)."
+      "Start everything, run the demo sweep and print its summary; run until Ctrl-C (or --exit-when-done).",
+      "Kafka, PostgreSQL, the coordinator and N workers; the sweep: the first N Fashion-MNIST test images",
+      "× every target × the bundled σ = 0.25 smoothed model and IBP model, quick preset."
     })
 final class UpCommand implements Callable<Integer> {
   @Mixin ShadowfleetLocal.DataDirOption data;
