@@ -47,10 +47,7 @@ CREATE TABLE sweep_progress (
   done      bigint NOT NULL DEFAULT 0,
   skipped   bigint NOT NULL DEFAULT 0,
   failed    bigint NOT NULL DEFAULT 0,
-  cancelled bigint NOT NULL DEFAULT 0,
-  -- first and latest ingestion of a result of this sweep: the ETA is the mean rate between them
-  first_result_at timestamptz,
-  last_result_at  timestamptz
+  cancelled bigint NOT NULL DEFAULT 0
 );
 
 -- One row per job: (sweep, model, image, target). id = AttackJob.idOf(...) = sweep/model/image/target.
@@ -69,9 +66,7 @@ CREATE TABLE jobs (
   reason      text
 );
 CREATE UNIQUE INDEX jobs_sweep_seq ON jobs (sweep_id, seq);
--- Counts per state come from sweep_progress; only the failed jobs of a sweep are listed by state, and a
--- partial index costs nothing when a million QUEUED rows are inserted.
-CREATE INDEX jobs_sweep_failed ON jobs (sweep_id, id) WHERE state = 'FAILED';
+CREATE INDEX jobs_sweep_state ON jobs (sweep_id, state);
 
 -- One stored result per job (the idempotent sink: INSERT ... ON CONFLICT (job_id) DO NOTHING).
 -- result is the canonical JSON of the JobResult without images; images (base64 PNGs) are kept apart.
@@ -110,6 +105,7 @@ CREATE TABLE job_results (
   ingested_at       timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX job_results_image ON job_results (sweep_id, model_id, image_index);
+CREATE INDEX job_results_recent ON job_results (sweep_id, ingested_at);
 
 -- Best outcome per (sweep, model, image) by common's BestOutcome order. rank_key encodes that order
 -- as bytes (smaller = better); the ingestion replaces the row only for a strictly smaller key, so the
