@@ -1,0 +1,50 @@
+package dev.shadowfleet.worker.engine.attack;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import dev.shadowfleet.worker.engine.model.Classifier;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * L_spoof against randomized smoothing (paper §3): (1/B) Σ_b CE(f(x + δ + η_b), t). The B noise
+ * images η (B×C×H×W, N(0, σ²) in [0,1] pixel space) are shared by every target of the image; the
+ * noisy input is not clipped (Cohen et al. do not clip either).
+ */
+final class SmoothingSpoof implements SpoofingLoss {
+  private final Classifier model;
+  private final NDArray noise;
+
+  SmoothingSpoof(Classifier model, NDArray noise) {
+    this.model = model;
+    this.noise = noise;
+  }
+
+  @Override
+  public int samplesPerTarget() {
+    return (int) noise.getShape().get(0);
+  }
+
+  @Override
+  public NDArray sampleLosses(List<Segment> segments) {
+    List<NDArray> parts = new ArrayList<>();
+    int n = 0;
+    for (Segment s : segments) {
+      NDArray eta = noise.get(new NDIndex("{}:{}", s.from(), s.to()));
+      eta.attach(s.center().getManager());
+      parts.add(eta.add(s.center()));
+      n += s.to() - s.from();
+    }
+    int[] labels = new int[n];
+    int i = 0;
+    for (Segment s : segments) {
+      for (int b = s.from(); b < s.to(); b++) {
+        labels[i++] = s.target();
+      }
+    }
+    NDArray batch = parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts));
+    return SpoofingLoss.crossEntropy(model.logits(batch), labels).div(samplesPerTarget());
+  }
+}

@@ -1,0 +1,2 @@
+/** Certifiers: randomized smoothing (CERTIFY / PREDICT) and IBP / CROWN-IBP margin bounds. */
+package dev.shadowfleet.worker.engine.certify;

@@ -1,0 +1,103 @@
+package dev.shadowfleet.launcher;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code shadowfleet-local}: the whole system on one machine without Docker, or any part of it pointed at
+ * existing services. Exit codes: 0 done, 1 a process or the run failed, 2 bad usage or bad input (the
+ * message names the option and the reason; a data directory already in use is bad input).
+ */
+@Command(
+    name = "shadowfleet-local",
+    mixinStandardHelpOptions = true,
+    version = "shadowfleet-local 0.1",
+    description = "Runs ShadowFleet on this machine: Kafka, PostgreSQL, the coordinator and workers.",
+    subcommands = {
+      UpCommand.class,
+      InfraCommand.class,
+      CoordinatorCommand.class,
+      WorkersCommand.class,
+      StatusCommand.class,
+      DownCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:done", "1:a process or the run failed", "2:bad usage or bad input"})
+public final class ShadowfleetLocal {
+  static final int FAILED = 1;
+  static final int BAD_INPUT = 2;
+
+  /** The data directory option every subcommand shares. */
+  static final class DataDirOption {
+    @Option(
+        names = "--data-dir",
+        paramLabel = "DIR",
+        description = "Where Kafka, PostgreSQL and the logs keep their data (default: $SHADOWFLEET_HOME, else ./.shadowfleet).")
+    Path dataDir;
+
+    DataDir resolve() {
+      return DataDir.resolve(dataDir);
+    }
+  }
+
+  public static void main(String[] args) {
+    // The launcher's own Kafka clients retry while a broker starts: their warnings are noise here.
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
+    System.exit(run(System.out, System.err, args));
+  }
+
+  /** Runs the CLI and returns its exit code. */
+  public static int run(PrintStream out, PrintStream err, String... args) {
+    CommandLine cl = new CommandLine(new ShadowfleetLocal());
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    cl.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          if (e instanceof IllegalArgumentException || e instanceof DataDirLock.HeldException) {
+            cmd.getErr().println("shadowfleet-local: " + e.getMessage());
+            cmd.getErr().flush();
+            return BAD_INPUT;
+          }
+          cmd.getErr().println("shadowfleet-local: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+          cmd.getErr().flush();
+          return FAILED;
+        });
+    return cl.execute(args);
+  }
+
+  /** Default worker count: one per two cores, at least one. */
+  static int defaultWorkers() {
+    return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+  }
+
+  /**
+   * Blocks until Ctrl-C (the shutdown hook then stops the stack) or until a child exits by itself, which
+   * is reported and returns {@link #FAILED}.
+   */
+  static int runUntilStopped(LocalStack stack, PrintWriter out) throws InterruptedException {
+    while (true) {
+      Thread.sleep(1000);
+      var failure = stack.failure();
+      if (failure.isPresent()) {
+        Thread.sleep(1000); // a Ctrl-C reaches the children too: give the shutdown hook time to start
+        if (stack.closing()) {
+          continue; // the shutdown hook is stopping everything; the JVM exits when it is done
+        }
+        out.println(failure.get());
+        stack.close();
+        return FAILED;
+      }
+    }
+  }
+
+  static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}
