@@ -12,3 +12,8 @@ ALTER TABLE sweep_progress
   ADD COLUMN first_result_at timestamptz,
   ADD COLUMN last_result_at  timestamptz;
 DROP INDEX job_results_recent;
+
+COMMENT ON COLUMN job_results.result IS
+  'the JobResult as received when it carries no images (jsonb normalises it), else re-encoded without them';
+COMMENT ON COLUMN job_results.images IS 'base64 PNGs (natural, perturbation, adversarial) when the worker sent them';
+COMMENT ON COLUMN image_outcomes.rank_key IS 'BestOutcome.ORDER as bytes (smaller = better), see OutcomeRank';
