@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Submit → every job on the real broker, once per cursor step, even when the relay dies mid-way. */
@@ -33,6 +34,12 @@ import org.junit.jupiter.api.Test;
 class FanoutTest {
   @Inject FanoutRelay relay;
   @Inject AgroalDataSource db;
+
+  @AfterEach
+  void restartRelay() {
+    relay.crashAfterPages(-1);
+    relay.start();
+  }
 
   @Test
   void everyJobReachesKafkaWithItsKeyAndDeterministicId() {

@@ -162,6 +162,7 @@ class IngestionTest {
     try (FakeWorker worker = new FakeWorker()) {
       JobFailure failure = new JobFailure(1, poison.jobId(), 3, "worker-7", "imageIndex", "NaN loss at step 4", MessageCodec.encodeToString(poison), Instant.now());
       worker.send(Topics.JOBS_DLQ, poison.key(), MessageCodec.encode(failure));
+      worker.publish(JobResult.failed(poison, "worker-7", "imageIndex", "NaN loss at step 4", 10)); // the worker sends both
       worker.publish(Results.random(jobs.get(1), new Random(3), false));
       worker.flush();
     }

@@ -58,6 +58,6 @@ final class Results {
         r.schemaVersion(), AttackJob.idOf(sweepId, r.modelId(), r.imageIndex(), r.target()), sweepId, r.modelId(),
         r.imageIndex(), r.target(), r.attempt(), r.workerId(), r.status(), r.label(), r.natural(), r.attack(),
         r.success(), r.targetedSuccess(), r.spoofLoss(), r.tv(), r.color(), r.dissim(), r.deltaL2(), r.deltaLinf(),
-        r.steps(), r.wallMillis(), r.computeSeconds(), r.provenance(), r.images());
+        r.steps(), r.wallMillis(), r.computeSeconds(), r.provenance(), r.images(), r.failureReason());
   }
 }

@@ -19,7 +19,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/api/sweeps")
 @Tag(name = "sweeps")
 @Produces(MediaType.APPLICATION_JSON)
-@Consumes(MediaType.APPLICATION_JSON)
 public class SweepResource {
   static final int MAX_PAGE_SIZE = 500;
 
@@ -30,6 +29,7 @@ public class SweepResource {
   }
 
   @POST
+  @Consumes(MediaType.APPLICATION_JSON)
   @Operation(summary = "Submit a sweep: validated, stored with all its jobs, then published to the fleet; the answer has the job count and estimated compute seconds")
   public Response submit(SweepRequest request) {
     Views.SweepView v = sweeps.submit(request);

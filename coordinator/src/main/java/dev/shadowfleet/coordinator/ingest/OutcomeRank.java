@@ -17,7 +17,7 @@ import java.util.HexFormat;
  *   <li>1 byte: 0 = success, 1 = failure;
  *   <li>1 byte: 1 = a success certified by screening only, else 0;
  *   <li>8 bytes: the success key (RS: −radius; IBP: TV, NaN/absent → Double.MAX_VALUE; failures: 0);
- *   <li>8 bytes: the failure key (spoofing loss, NaN → Double.MAX_VALUE; successes or absent: 0);
+ *   <li>8 bytes: the failure key (spoofing loss, NaN or absent → Double.MAX_VALUE; successes: 0);
  *   <li>4 bytes: target;
  *   <li>the job id, 2 bytes per UTF-16 unit (String.compareTo order).
  * </ol>
@@ -36,7 +36,7 @@ public final class OutcomeRank {
     b.put((byte) (success ? 0 : 1));
     b.put((byte) (success && isScreening(r) ? 1 : 0));
     b.putLong(sortable(successKey(r)));
-    b.putLong(sortable(success || r.spoofLoss() == null ? 0 : finiteOrMax(r.spoofLoss())));
+    b.putLong(sortable(success ? 0 : finiteOrMax(r.spoofLoss())));
     b.putInt(r.target() ^ Integer.MIN_VALUE);
     for (int i = 0; i < id.length(); i++) {
       b.putChar(id.charAt(i));
@@ -59,7 +59,7 @@ public final class OutcomeRank {
       return 0;
     }
     if (isIbp(r)) {
-      return r.tv() == null ? Double.MAX_VALUE : finiteOrMax(r.tv());
+      return finiteOrMax(r.tv());
     }
     return -r.attack().radius();
   }
@@ -73,7 +73,7 @@ public final class OutcomeRank {
     return r.attack() != null && r.attack().method().endsWith("-screening");
   }
 
-  private static double finiteOrMax(double v) {
-    return Double.isNaN(v) ? Double.MAX_VALUE : v;
+  private static double finiteOrMax(Double v) {
+    return v == null || Double.isNaN(v) ? Double.MAX_VALUE : v;
   }
 }

@@ -4,6 +4,7 @@ import dev.shadowfleet.common.message.AttackJob;
 import dev.shadowfleet.common.message.Certificate;
 import dev.shadowfleet.common.message.JobFailure;
 import dev.shadowfleet.common.message.JobResult;
+import dev.shadowfleet.common.message.JobStatus;
 import dev.shadowfleet.common.message.MessageCodec;
 import dev.shadowfleet.common.outcome.BestOutcome;
 import io.agroal.api.AgroalDataSource;
@@ -58,12 +59,17 @@ public class ResultBatchWriter {
     this.dataSource = dataSource;
   }
 
-  public Summary write(List<JobResult> batch, List<JobFailure> failures) throws SQLException {
+  public Summary write(List<JobResult> batch, List<JobFailure> dlqFailures) throws SQLException {
     List<Rejected> rejected = new ArrayList<>();
     Map<String, JobResult> results = new LinkedHashMap<>();
+    List<JobFailure> failures = new ArrayList<>(dlqFailures);
     int duplicates = 0;
     for (JobResult r : batch) {
-      if (!AttackJob.idOf(r.sweepId(), r.modelId(), r.imageIndex(), r.target()).equals(r.jobId())) {
+      if (r.status() == JobStatus.FAILED) {
+        // Not a stored result: the job failed for good on a worker (its payload is on the jobs DLQ).
+        // It becomes FAILED unless a result exists or arrives later; a result always wins.
+        failures.add(new JobFailure(r.schemaVersion(), r.jobId(), r.attempt(), r.workerId(), null, r.failureReason(), null, null));
+      } else if (!AttackJob.idOf(r.sweepId(), r.modelId(), r.imageIndex(), r.target()).equals(r.jobId())) {
         rejected.add(new Rejected(r, "jobId", "`jobId` " + r.jobId() + " does not match its sweep/model/image/target"));
       } else if (results.putIfAbsent(r.jobId(), r) != null) {
         duplicates++;
@@ -97,6 +103,7 @@ public class ResultBatchWriter {
           case DONE -> "DONE";
           case SKIPPED_ABSTAIN -> "SKIPPED";
           case CANCELLED -> "CANCELLED";
+          case FAILED -> throw new IllegalStateException("FAILED results are not stored");
         };
         count(counters, job.sweepId, job.state, -1);
         count(counters, job.sweepId, next, +1);
@@ -336,7 +343,7 @@ public class ResultBatchWriter {
   private void updateCosts(Connection c, List<JobResult> fresh) throws SQLException {
     Map<List<String>, double[]> costs = new TreeMap<>(Comparator.comparing((List<String> k) -> k.get(0)).thenComparing(k -> k.get(1)));
     for (JobResult r : fresh) {
-      if (r.status() != dev.shadowfleet.common.message.JobStatus.DONE) {
+      if (r.status() != JobStatus.DONE) {
         continue;
       }
       String preset = preset(c, r.sweepId());
@@ -410,6 +417,6 @@ public class ResultBatchWriter {
         r.schemaVersion(), r.jobId(), r.sweepId(), r.modelId(), r.imageIndex(), r.target(), r.attempt(),
         r.workerId(), r.status(), r.label(), r.natural(), r.attack(), r.success(), r.targetedSuccess(),
         r.spoofLoss(), r.tv(), r.color(), r.dissim(), r.deltaL2(), r.deltaLinf(), r.steps(), r.wallMillis(),
-        r.computeSeconds(), r.provenance(), null);
+        r.computeSeconds(), r.provenance(), null, r.failureReason());
   }
 }

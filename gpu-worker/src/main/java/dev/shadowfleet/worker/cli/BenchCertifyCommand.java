@@ -114,7 +114,7 @@ public final class BenchCertifyCommand implements Callable<Integer> {
   }
 
   /** First {@code count} images of an idx3 file, as [0,1] floats. */
-  static float[] readImages(Path file, int count) throws IOException {
+  public static float[] readImages(Path file, int count) throws IOException {
     try (InputStream raw = Files.newInputStream(file);
         DataInputStream in = new DataInputStream(new GZIPInputStream(raw))) {
       int magic = in.readInt();

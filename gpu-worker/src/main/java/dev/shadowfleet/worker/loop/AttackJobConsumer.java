@@ -78,6 +78,7 @@ public final class AttackJobConsumer implements Runnable, AutoCloseable {
     final ImageBatch batch;
     final AtomicBoolean handedBack = new AtomicBoolean();
     final long startNanos = System.nanoTime();
+    volatile long endNanos;
     Future<List<JobResult>> future;
 
     InFlight(ImageBatch batch) {
@@ -127,11 +128,11 @@ public final class AttackJobConsumer implements Runnable, AutoCloseable {
 
   /** One turn of the loop: poll (heartbeat), take new batches, finish or start the batch. */
   private void step(KafkaConsumer<String, byte[]> c) {
-    ConsumerRecords<String, byte[]> records;
+    ConsumerRecords<String, byte[]> records = ConsumerRecords.empty();
     try {
       records = c.poll(config.pollTimeout());
     } catch (WakeupException e) {
-      return; // close() (the while condition sees it) or a batch that just finished
+      // close() (the while condition sees it), or the batch just finished: look at it now
     }
     metrics.polled();
     if (!records.isEmpty()) {
@@ -169,12 +170,21 @@ public final class AttackJobConsumer implements Runnable, AutoCloseable {
         malformedSources.add(r);
       }
     }
+    List<Integer> rewound = List.of();
     if (!malformed.isEmpty()) {
-      publishAndCommit(c, malformedSources, malformed);
-      malformed.forEach(m -> metrics.dlqMalformed());
+      if (publishAndCommit(c, malformedSources, malformed)) {
+        malformed.forEach(m -> metrics.dlqMalformed());
+      } else { // those partitions were rewound: their records come again with the next polls
+        rewound = malformedSources.stream().map(ConsumerRecord::partition).distinct().toList();
+      }
     }
-    byKey.forEach((key, recs) -> queue.add(new ImageBatch(
-        new TopicPartition(recs.get(0).topic(), recs.get(0).partition()), recs, jobsByKey.get(key))));
+    for (var e : byKey.entrySet()) {
+      List<ConsumerRecord<String, byte[]>> recs = e.getValue();
+      if (!rewound.contains(recs.get(0).partition())) {
+        queue.add(new ImageBatch(new TopicPartition(recs.get(0).topic(), recs.get(0).partition()), recs,
+            jobsByKey.get(e.getKey())));
+      }
+    }
   }
 
   /** Starts a batch on the compute thread, or reports a cancelled sweep's batch without compute. */
@@ -193,6 +203,7 @@ public final class AttackJobConsumer implements Runnable, AutoCloseable {
       try {
         return processor.process(batch.jobs(), signal);
       } finally {
+        f.endNanos = System.nanoTime();
         c.wakeup(); // end the current poll now rather than after the poll timeout
       }
     });
@@ -207,7 +218,7 @@ public final class AttackJobConsumer implements Runnable, AutoCloseable {
     InFlight f = inFlight;
     inFlight = null;
     metrics.inFlight(0);
-    double seconds = (System.nanoTime() - f.startNanos) / 1e9;
+    double seconds = ((f.endNanos != 0 ? f.endNanos : System.nanoTime()) - f.startNanos) / 1e9;
     if (f.handedBack.get()) {
       LOG.info("jobs {} handed back uncommitted after {} s (partition revoked or shutdown)",
           f.batch.jobIds(), String.format("%.1f", seconds));

@@ -69,9 +69,12 @@ public final class Worker implements AutoCloseable {
     return consumer.failure() == null;
   }
 
-  /** The loop thread is running and has polled within the max poll interval. */
+  /**
+   * The loop thread is running and has polled within the max poll interval, and the sweep reader is
+   * running (without it cancellations would go unseen): otherwise the pod should be restarted.
+   */
   public boolean isLive() {
-    return loopThread.isAlive()
+    return loopThread.isAlive() && sweepThread.isAlive()
         && metrics.lastPollAgeSeconds() < config.maxPollInterval().toMillis() / 1000.0;
   }
 

@@ -246,6 +246,25 @@ class AttackJobConsumerTest {
   }
 
   @Test
+  void aFailedPublishCommitsNothingAndTheBatchIsRedoneUntilItGoesThrough() throws Exception {
+    TopicNames t = kafka.newTopics(1);
+    String group = KafkaTestCluster.newGroup();
+    kafka.setTopicConfig(t.results(), "max.message.bytes", "64"); // every result is refused
+    List<AttackJob> jobs = image("s9", "m1", 1, List.of(2, 3));
+    publish(kafka, t.jobs(), jobs);
+    TinyProcessor processor = new TinyProcessor(5, "w");
+    start(config(t, group, "w"), processor);
+    await(WAIT, () -> processor.runs.get(jobs.get(0).jobId()) != null
+        && processor.runs.get(jobs.get(0).jobId()).get() >= 2, () -> "the batch redone");
+    assertTrue(kafka.committed(group, t.jobs()).values().stream().allMatch(o -> o == 0L),
+        "nothing committed while the results cannot be published: " + kafka.committed(group, t.jobs()));
+    kafka.setTopicConfig(t.results(), "max.message.bytes", "1048576");
+    Map<String, JobResult> byId = dedup(awaitResults(t, 2));
+    jobs.forEach(j -> assertEquals(JobStatus.DONE, byId.get(j.jobId()).status()));
+    await(WAIT, () -> committedEverything(group, t), () -> "committed once published");
+  }
+
+  @Test
   void malformedMessagesGoToTheDlqAndTheConsumerGoesOn() throws Exception {
     TopicNames t = kafka.newTopics(1);
     start(config(t, KafkaTestCluster.newGroup(), "w"), new TinyProcessor(5, "w"));

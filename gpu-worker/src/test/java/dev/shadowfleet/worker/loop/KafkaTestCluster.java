@@ -90,6 +90,15 @@ final class KafkaTestCluster {
     return t;
   }
 
+  /** Sets one topic config, e.g. {@code max.message.bytes}, and waits until the broker applied it. */
+  void setTopicConfig(String topic, String key, String value) throws Exception {
+    var resource = new org.apache.kafka.common.config.ConfigResource(
+        org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+    admin.incrementalAlterConfigs(Map.of(resource, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+        new org.apache.kafka.clients.admin.ConfigEntry(key, value),
+        org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+  }
+
   static String newGroup() {
     return "group-" + UUID.randomUUID();
   }

@@ -96,6 +96,32 @@ class WorkerKillTest {
     }
   }
 
+  @Test
+  void sigtermLetsTheBatchFinishThenLeavesTheGroup(@TempDir Path dir) throws Exception {
+    KafkaTestCluster kafka = KafkaTestCluster.shared();
+    TopicNames t = kafka.newTopics(1);
+    String group = KafkaTestCluster.newGroup();
+    List<AttackJob> jobs = image("term", "m1", 1, List.of(2, 3));
+    TestJobs.publish(kafka, t.jobs(), jobs);
+    Path journal = dir.resolve("term.journal");
+    Path log = dir.resolve("term.log");
+    Process worker = ChildWorker.start(kafka.bootstrapServers(), group, t, "terminated", 2_000,
+        Duration.ofSeconds(6), journal, log);
+    try {
+      await(WAIT, () -> startedNotEnded(journal).size() == 2, () -> "the batch computing; log:\n" + read(log));
+      worker.destroy(); // SIGTERM: the shutdown hook stops the worker gracefully (deadline 10 s)
+      assertTrue(worker.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "exited; log:\n" + read(log));
+      assertTrue(startedNotEnded(journal).isEmpty(), "the batch finished");
+      Map<String, JobResult> byId = dedup(results(kafka.readToEnd(t.results())));
+      jobs.forEach(j -> assertEquals("terminated", byId.get(j.jobId()).workerId()));
+      assertEquals(Map.of(new TopicPartition(t.jobs(), 0), 2L), kafka.committed(group, t.jobs()),
+          "committed before leaving");
+      assertTrue(read(log).contains("leaving the group"), read(log));
+    } finally {
+      worker.destroyForcibly();
+    }
+  }
+
   private static List<String> lines(Path journal) {
     try {
       return Files.exists(journal) ? Files.readAllLines(journal) : List.of();

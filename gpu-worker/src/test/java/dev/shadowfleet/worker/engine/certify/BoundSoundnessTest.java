@@ -8,9 +8,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.shadowfleet.common.config.BoundMethod;
+import dev.shadowfleet.worker.engine.model.Layer;
 import dev.shadowfleet.worker.engine.model.SequentialNetwork;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,6 +28,13 @@ class BoundSoundnessTest {
   private static final int RANDOM_POINTS = 2_000;
   private static final int PGD_STEPS = 40;
   private static final double TOL = 1e-4;
+
+  /** One intra-op thread: on a small shared CPU, OpenMP threads of small ops wait on each other. */
+  @BeforeAll
+  static void oneThread() {
+    Engine.getInstance();
+    JniUtils.setNumThreads(1);
+  }
 
   @Test
   void noPointOfTheBoxBeatsTheBoundsAndCrownIbpIsTighter() {
@@ -43,7 +54,7 @@ class BoundSoundnessTest {
         try (NDManager s = m.newSubManager()) {
           double[] ibp = doubles(IntervalBounds.marginLowerBounds(net, x, eps, labelArray));
           double[] crown = doubles(CrownIbpBounds.marginLowerBounds(net, x, eps, labelArray));
-          double[] worst = worstMargins(net, x, labels, eps, s);
+          double[] worst = worstMargins(net, x, labels, eps, s, REF.numClasses());
           for (int i = 0; i < labels.length; i++) {
             for (int j = 0; j < k; j++) {
               int t = i * k + j;
@@ -69,6 +80,69 @@ class BoundSoundnessTest {
     }
   }
 
+  /**
+   * The trained smoothing CNN of the agreement test (normalize, conv, relu, conv, relu, flatten,
+   * linear, relu, linear) as a SequentialNetwork: same logits as its TorchScript file, bounds sound
+   * on real images, and the IBP vs CROWN-IBP tightness on a trained (not IBP-trained) model.
+   */
+  @Test
+  void trainedCnnBoundsAreSoundAndCrownIbpIsTighter() throws Exception {
+    Engine.getInstance().setRandomSeed(11);
+    try (NDManager m = NDManager.newBaseManager();
+        TorchScriptTestClassifier ts = new TorchScriptTestClassifier("/fixtures/rs_tiny_cnn.pt", 0.25, 1, 28, 10)) {
+      SequentialNetwork net =
+          new SequentialNetwork(
+              ts.card(),
+              new Layer.Normalize(m.create(0.2860f).reshape(1, 1, 1), m.create(0.3530f).reshape(1, 1, 1)),
+              List.of(
+                  new Layer.Conv2d(ts.parameter("1.weight", m), ts.parameter("1.bias", m), 2, 1),
+                  new Layer.Relu(),
+                  new Layer.Conv2d(ts.parameter("3.weight", m), ts.parameter("3.bias", m), 2, 1),
+                  new Layer.Relu(),
+                  new Layer.Flatten(),
+                  new Layer.Linear(ts.parameter("6.weight", m), ts.parameter("6.bias", m)),
+                  new Layer.Relu(),
+                  new Layer.Linear(ts.parameter("8.weight", m), ts.parameter("8.bias", m))));
+      float[] px = dev.shadowfleet.worker.cli.BenchCertifyCommand.readImages(
+          java.nio.file.Paths.get("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"), 6);
+      NDArray x = m.create(px, new Shape(6, 1, 28, 28));
+      NDArray z = net.logits(x);
+      assertTrue(z.sub(ts.logits(x)).abs().max().getFloat() < 1e-4, "same network as the TorchScript file");
+      NDArray labels = z.argMax(1);
+      long[] y = labels.toLongArray();
+      for (double eps : new double[] {0.005, 0.02}) {
+        double[] ibp = doubles(IntervalBounds.marginLowerBounds(net, x, eps, labels));
+        double[] crown = doubles(CrownIbpBounds.marginLowerBounds(net, x, eps, labels));
+        double[] worst = worstMargins(net, x, y, eps, m, 10);
+        double sumIbp = 0;
+        double sumCrown = 0;
+        int certIbp = 0;
+        int certCrown = 0;
+        for (int i = 0; i < y.length; i++) {
+          double minIbp = Double.POSITIVE_INFINITY;
+          double minCrown = Double.POSITIVE_INFINITY;
+          for (int j = 0; j < 10; j++) {
+            int t = i * 10 + j;
+            assertTrue(worst[t] >= ibp[t] - TOL * (1 + Math.abs(ibp[t])), "IBP broken at " + t);
+            assertTrue(worst[t] >= crown[t] - TOL * (1 + Math.abs(crown[t])), "CROWN-IBP broken at " + t);
+            if (j != y[i]) {
+              sumIbp += ibp[t];
+              sumCrown += crown[t];
+              minIbp = Math.min(minIbp, ibp[t]);
+              minCrown = Math.min(minCrown, crown[t]);
+            }
+          }
+          certIbp += minIbp > 0 ? 1 : 0;
+          certCrown += minCrown > 0 ? 1 : 0;
+        }
+        System.out.printf(
+            "trained CNN eps=%.3f: mean margin lower bound IBP %.3f, CROWN-IBP %.3f; certified %d/6 IBP, %d/6 CROWN-IBP%n",
+            eps, sumIbp / (6 * 9), sumCrown / (6 * 9), certIbp, certCrown);
+        assertTrue(sumCrown >= sumIbp);
+      }
+    }
+  }
+
   @Test
   void certifierDecidesFromTheWorstMargin() {
     try (NDManager m = NDManager.newBaseManager()) {
@@ -87,8 +161,8 @@ class BoundSoundnessTest {
    * points and as many random vertices of each image's box, then PGD (sign-gradient steps of ε/4,
    * projected onto the box) from the best point for each (image, j), all images in one batch.
    */
-  private static double[] worstMargins(SequentialNetwork net, NDArray x, long[] labels, double eps, NDManager s) {
-    int k = REF.numClasses();
+  private static double[] worstMargins(
+      SequentialNetwork net, NDArray x, long[] labels, double eps, NDManager s, int k) {
     int n = labels.length;
     IntervalBounds.Box box = IntervalBounds.inputBox(x, eps);
     Shape img = x.getShape().slice(1);

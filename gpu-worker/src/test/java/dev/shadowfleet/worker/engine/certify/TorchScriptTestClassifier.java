@@ -64,6 +64,17 @@ final class TorchScriptTestClassifier implements Classifier, AutoCloseable {
         .singletonOrThrow();
   }
 
+  /**
+   * A copy of a parameter of the TorchScript module by name (e.g. {@code 1.weight}) in {@code
+   * manager}. A copy, because the loaded parameters are inference tensors, which autograd refuses
+   * to save for backward.
+   */
+  NDArray parameter(String name, ai.djl.ndarray.NDManager manager) {
+    NDArray copy = model.getBlock().getParameters().get(name).getArray().duplicate();
+    copy.attach(manager);
+    return copy;
+  }
+
   @Override
   public void close() {
     model.close();
