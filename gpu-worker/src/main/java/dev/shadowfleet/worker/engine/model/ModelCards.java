@@ -2,6 +2,8 @@ package dev.shadowfleet.worker.engine.model;
 
 import static dev.shadowfleet.common.config.ParameterException.require;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,7 +34,9 @@ public final class ModelCards {
       new ObjectMapper()
           .enable(SerializationFeature.INDENT_OUTPUT)
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          // records only: helpers such as ModelKind.isIbp() are not card fields
+          .setVisibility(PropertyAccessor.IS_GETTER, JsonAutoDetect.Visibility.NONE);
   private static final Set<String> FORMATS = Set.of(ModelCard.SEQUENTIAL, ModelCard.TORCHSCRIPT);
   private static final Set<String> LAYER_TYPES =
       Set.of(LayerSpec.CONV2D, LayerSpec.LINEAR, LayerSpec.RELU, LayerSpec.FLATTEN);

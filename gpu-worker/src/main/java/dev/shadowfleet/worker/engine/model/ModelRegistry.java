@@ -84,7 +84,15 @@ public final class ModelRegistry {
    * {@code .npz}) with the card next to it (same base name, {@code .json}).
    */
   public LoadedModel load(String ref) {
-    return loadCard(cardPath(ref));
+    Path card = cardPath(ref);
+    String name = Path.of(ref).getFileName().toString();
+    if (name.endsWith(".pt") || name.endsWith(".npz")) {
+      String file = ModelCards.read(card).file();
+      if (!name.equals(file)) {
+        throw new ModelException("model " + ref + ": its card " + card + " describes file " + file + ", not " + name);
+      }
+    }
+    return loadCard(card);
   }
 
   /** Where the card for {@code ref} (id or path) is; see {@link #load}. */
