@@ -44,8 +44,8 @@ record DemoSweep(int images, List<String> models, String preset, int n0, int n) 
   }
 
   /**
-   * The bundled models the demo attacks: the smoothed model with σ = 0.25 and the first IBP model (by
-   * id) among the cards in {@code modelsDir}.
+   * The bundled models the demo attacks: the 1-channel smoothed model with σ = 0.25 and the first
+   * 1-channel IBP model (by id) among the cards in {@code modelsDir}.
    *
    * @throws IllegalStateException when neither exists
    */
@@ -61,6 +61,8 @@ record DemoSweep(int images, List<String> models, String preset, int n0, int n) 
         }
       }
     }
+    // Fashion-MNIST is grey: only 1-channel models can take it.
+    cards.removeIf(c -> c.path("inputShape").path(0).asInt(1) != 1);
     List<String> chosen = new ArrayList<>();
     cards.stream()
         .filter(c -> "smoothed".equals(c.path("kind").path("type").asText()))

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -130,17 +129,18 @@ public final class LocalStack implements AutoCloseable {
   public void startWorkers(int count, String bootstrapServers) {
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / count);
     for (int i = 1; i <= count; i++) {
+      String name = WorkerSettings.processName(i);
       String id = WorkerSettings.workerId(i);
       ChildProcess w =
           ChildProcess.java(
-              id,
+              name,
               WorkerSettings.jvmOptions(),
               launch.classpath(),
               WorkerSettings.MAIN,
               WorkerSettings.args(),
               WorkerSettings.env(bootstrapServers, launch.modelsDir(), id, threads),
               dir.root(),
-              dir.logs().resolve(id + ".log"));
+              dir.logs().resolve(name + ".log"));
       workers.add(w);
     }
     state.put("workers.pids", String.join(",", workers.stream().map(w -> "" + w.pid()).toList()));
@@ -170,22 +170,6 @@ public final class LocalStack implements AutoCloseable {
           + ChildProcess.tail(kafka.logFile(), 20));
     }
     return java.util.Optional.empty();
-  }
-
-  /** Every process this stack started and that is still alive, by name (for tests and status). */
-  public Map<String, Long> livePids() {
-    Map<String, Long> pids = new LinkedHashMap<>();
-    workers.stream().filter(ChildProcess::isAlive).forEach(w -> pids.put(w.name(), w.pid()));
-    if (coordinator != null && coordinator.isAlive()) {
-      pids.put("coordinator", coordinator.pid());
-    }
-    if (kafka != null && kafka.isRunning()) {
-      pids.put("kafka", kafka.pid());
-    }
-    if (postgres != null) {
-      postgres.pid().ifPresent(pid -> pids.put("postgres", pid));
-    }
-    return pids;
   }
 
   /** True once {@link #close()} has begun (Ctrl-C, or the end of a run). */

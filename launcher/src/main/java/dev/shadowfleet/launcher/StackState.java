@@ -28,11 +28,6 @@ public final class StackState {
     return this;
   }
 
-  public synchronized StackState remove(String keyPrefix) {
-    values.keySet().removeIf(k -> k.startsWith(keyPrefix));
-    return this;
-  }
-
   public synchronized Optional<String> get(String key) {
     return Optional.ofNullable(values.get(key));
   }

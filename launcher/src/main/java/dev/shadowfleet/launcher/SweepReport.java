@@ -110,12 +110,12 @@ final class SweepReport {
    */
   static String tables(List<ModelSummary> summaries, Map<String, String> kinds) {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "%-22s %-16s %7s %10s %11s %10s %11s%n", "model", "kind", "images",
+    b.append(String.format(Locale.ROOT, "%-26s %-16s %7s %10s %11s %10s %11s%n", "model", "kind", "images",
         "nat. acc", "nat. cert.", "spoofed", "radius"));
-    b.append(String.format(Locale.ROOT, "%-22s %-16s %7s %10s %11s %10s %11s%n", "", "", "",
+    b.append(String.format(Locale.ROOT, "%-26s %-16s %7s %10s %11s %10s %11s%n", "", "", "",
         "", "(mean r)", "(success)", "nat → adv"));
     for (ModelSummary s : summaries) {
-      b.append(String.format(Locale.ROOT, "%-22s %-16s %7d %9.1f%% %5.1f%% %5s %9.1f%% %5s → %-5s%n",
+      b.append(String.format(Locale.ROOT, "%-26s %-16s %7d %9.1f%% %5.1f%% %5s %9.1f%% %5s → %-5s%n",
           s.model(), kinds.getOrDefault(s.model(), "?"), s.images(), pct(s.naturalCorrect(), s.images()),
           pct(s.naturalCertified(), s.images()), num(s.meanNaturalRadius()), pct(s.spoofed(), s.images()),
           num(s.meanNaturalRadius()), num(s.meanSpoofedRadius())));

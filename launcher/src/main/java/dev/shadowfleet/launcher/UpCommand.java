@@ -106,7 +106,14 @@ final class UpCommand implements Callable<Integer> {
       }
       out.printf("Sweep %s %s in %s.%n%n", id, end.path("state").asText("finished").toLowerCase(),
           SweepReport.duration((System.nanoTime() - s0) / 1e9));
-      out.print(SweepReport.tables(SweepReport.summarize(api.outcomes(id)), modelKinds(api)));
+      List<SweepReport.ModelSummary> summaries = SweepReport.summarize(api.outcomes(id));
+      out.print(SweepReport.tables(summaries, modelKinds(api)));
+      List<String> without = sweepModels.stream()
+          .filter(m -> summaries.stream().noneMatch(s -> s.model().equals(m))).toList();
+      if (!without.isEmpty()) {
+        out.println("No outcome at all for " + without + ": every job of theirs failed (reasons: "
+            + url + "/api/jobs/<job id>, and the worker logs in " + stack.dataDir().logs() + ").");
+      }
       out.println("Per image: " + url + "/api/sweeps/" + id + "/outcomes");
     }
     if (exitWhenDone) {

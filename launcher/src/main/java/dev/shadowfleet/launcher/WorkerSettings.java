@@ -12,8 +12,23 @@ final class WorkerSettings {
 
   private WorkerSettings() {}
 
-  static String workerId(int index) {
+  /** Name of the i-th worker's process and log file on this machine. */
+  static String processName(int index) {
     return "worker-" + index;
+  }
+
+  /**
+   * The worker's id in results, DLQ records and Kafka client ids: {@code <host>-worker-<i>}, unique
+   * across machines that each run {@code workers}.
+   */
+  static String workerId(int index) {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      host = "local";
+    }
+    return host + "-" + processName(index);
   }
 
   static List<String> args() {

@@ -69,6 +69,23 @@ class SweepReportTest {
   }
 
   @Test
+  void demoPicksTheGreySmoothedModelAndTheFirstGreyIbpModel(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    card(dir, "a-rgb-rs-0.25", 3, "{'type':'smoothed','sigma':0.25}");
+    card(dir, "b-rs-0.50", 1, "{'type':'smoothed','sigma':0.5}");
+    card(dir, "c-rs-0.25", 1, "{'type':'smoothed','sigma':0.25}");
+    card(dir, "d-ibp-0.1", 1, "{'type':'ibp','epsilon':0.1}");
+    card(dir, "e-ibp-0.2", 1, "{'type':'ibp','epsilon':0.2}");
+    assertEquals(List.of("c-rs-0.25", "d-ibp-0.1"), DemoSweep.defaultModels(dir));
+    assertThrows(IllegalStateException.class, () -> DemoSweep.defaultModels(dir.resolve("none")));
+  }
+
+  private static void card(java.nio.file.Path dir, String id, int channels, String kind) throws Exception {
+    java.nio.file.Files.writeString(dir.resolve(id + ".json"), ("{'id':'" + id + "','inputShape':[" + channels
+        + ",28,28],'kind':" + kind + "}").replace('\'', '"'));
+  }
+
+  @Test
   void topicPlanGivesTwicePartitionsPerWorker() {
     var plan = FleetTopics.plan(12);
     assertEquals(24, plan.get(0).partitions());
