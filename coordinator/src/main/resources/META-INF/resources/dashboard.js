@@ -112,7 +112,8 @@ function drawCharts() {
   const m = summary.models.find((x) => x.modelId === $('chart-model').value);
   if (!m) return;
   const edges = m.histogram.edges;
-  const labels = edges.slice(0, -1).map((e) => Number(e).toFixed(2));
+  const digits = edges[edges.length - 1] < 1 ? 3 : 2;
+  const labels = edges.slice(0, -1).map((e) => Number(e).toFixed(digits));
   barChart($('histogram'), labels, [m.histogram.natural, m.histogram.attack], ['#8aa4c8', '#d9534f'], (v) => String(Math.round(v)));
   const classes = m.successByTarget.map((t) => String(t.target));
   barChart($('targets'), classes, [m.successByTarget.map((t) => t.rate)], ['#d9534f'], (v) => (100 * v).toFixed(0) + '%');

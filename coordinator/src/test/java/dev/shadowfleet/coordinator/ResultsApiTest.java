@@ -299,6 +299,15 @@ class ResultsApiTest {
   }
 
   @Test
+  void theDashboardIsServedAndLoadsNothingFromElsewhere() {
+    for (String page : List.of("/", "/sweep.html", "/image.html", "/dashboard.js", "/dashboard.css")) {
+      String body = given().get(page).then().statusCode(200).extract().asString();
+      assertFalse(body.replace("http://www.w3.org/2000/svg", "").matches("(?s).*(https?:)?//[a-z0-9.-]+\\.[a-z]{2,}/.*"), page + " refers to another host");
+    }
+    given().get("/").then().body(org.hamcrest.Matchers.containsString("src=\"/dashboard.js\""));
+  }
+
+  @Test
   void theListingUsesAnIndexOnALargeTable() throws SQLException {
     String big = "sw-explain" + System.nanoTime();
     try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
