@@ -116,9 +116,13 @@ class DashboardBrowserTest {
       screenshot(driver, "dashboard-sweep.png");
       assertNoConsoleErrors(driver, "sweep page");
 
-      driver.findElement(By.cssSelector("#gallery .card a")).click();
+      driver.findElement(By.cssSelector("#gallery .card:has(img) a")).click(); // an image with stored PNGs
       wait.until(d -> d.findElements(By.cssSelector("#targets tbody tr")).size() == 10);
       assertTrue(driver.findElement(By.id("best")).getText().contains("best outcome: target"));
+      List<WebElement> pngs = driver.findElements(By.cssSelector("#best img"));
+      assertEquals(3, pngs.size());
+      wait.until(d -> pngs.stream().allMatch(i -> Boolean.TRUE.equals(
+          ((JavascriptExecutor) d).executeScript("return arguments[0].complete && arguments[0].naturalWidth === 28", i))));
       screenshot(driver, "dashboard-image.png");
       assertNoConsoleErrors(driver, "image page");
     } finally {

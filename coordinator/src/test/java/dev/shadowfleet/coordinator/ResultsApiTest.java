@@ -308,6 +308,16 @@ class ResultsApiTest {
   }
 
   @Test
+  void theResultsEndpointsAreInTheOpenApiDocument() {
+    String doc = given().get("/q/openapi").then().statusCode(200).extract().asString();
+    for (String path : List.of("/api/sweeps/{id}/summary", "/api/sweeps/{id}/outcomes.csv", "/api/sweeps/{id}/images/{model}/{index}",
+        "/api/sweeps/{id}/images/{model}/{index}/{kind}.png", "/api/sweeps/{id}/outcomes")) {
+      assertTrue(doc.contains(path + ":"), path);
+    }
+    assertTrue(doc.contains("ModelSummary") && doc.contains("Table1") && doc.contains("ImageDetail"));
+  }
+
+  @Test
   void theListingUsesAnIndexOnALargeTable() throws SQLException {
     String big = "sw-explain" + System.nanoTime();
     try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
