@@ -149,6 +149,34 @@ class ResultsApiTest {
     }
   }
 
+  /** The migration's role block, run by a user without CREATEROLE while the role is missing: a notice, no failure. */
+  @Test
+  void theRoleIsSkippedWithANoticeWhenTheMigratingUserMayNotCreateRoles() throws Exception {
+    String migration = new String(getClass().getResourceAsStream("/db/migration/V2__views.sql").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String block = migration.substring(migration.indexOf("DO $$"), migration.lastIndexOf("$$") + 2);
+    try (Connection c = db.getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute("ALTER ROLE shadowfleet_reader RENAME TO shadowfleet_reader_away"); // undone by the rollback
+        s.execute("CREATE ROLE sf_plain_migrator NOCREATEROLE");
+        s.execute("SET LOCAL ROLE sf_plain_migrator");
+        s.execute(block);
+        java.sql.SQLWarning w = s.getWarnings();
+        assertNotNull(w);
+        assertTrue(w.getMessage().contains("shadowfleet_reader not created"), w.getMessage());
+        s.execute("RESET ROLE");
+        try (var r = s.executeQuery("SELECT count(*) FROM pg_roles WHERE rolname = 'shadowfleet_reader'")) {
+          r.next();
+          assertEquals(0, r.getInt(1));
+        }
+      } finally {
+        c.rollback();
+        c.setAutoCommit(true);
+      }
+    }
+    assertEquals(1, Api.count(db, "SELECT count(*) FROM pg_roles WHERE rolname = 'shadowfleet_reader'"));
+  }
+
   @Test
   void summaryApiReturnsTheViewsNumbersTargetRatesAndHistograms() {
     JsonPath j = new JsonPath(given().get("/api/sweeps/" + sweep + "/summary").then().statusCode(200).extract().asString())
