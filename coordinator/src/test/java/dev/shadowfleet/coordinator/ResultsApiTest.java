@@ -152,7 +152,7 @@ class ResultsApiTest {
   /** The migration's role block, run by a user without CREATEROLE while the role is missing: a notice, no failure. */
   @Test
   void theRoleIsSkippedWithANoticeWhenTheMigratingUserMayNotCreateRoles() throws Exception {
-    String migration = new String(getClass().getResourceAsStream("/db/migration/V2__views.sql").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String migration = new String(getClass().getResourceAsStream("/db/migration/V3__views.sql").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     String block = migration.substring(migration.indexOf("DO $$"), migration.lastIndexOf("$$") + 2);
     try (Connection c = db.getConnection()) {
       c.setAutoCommit(false);

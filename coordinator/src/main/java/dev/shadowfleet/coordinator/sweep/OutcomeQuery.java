@@ -14,7 +14,7 @@ import java.util.Map;
  *
  * <p>Order: the sort column (NULLs count as the smallest value: first ascending, last descending),
  * then model, then image. The model-filtered orders are served by the primary key or the indexes of
- * {@code V2__views.sql}.
+ * {@code V3__views.sql}.
  *
  * @param sweepId the sweep
  * @param model only this model, or null

@@ -106,8 +106,8 @@ CREATE INDEX image_outcomes_attack_radius
   ON image_outcomes (sweep_id, model_id, attack_radius DESC NULLS LAST, image_index);
 CREATE INDEX image_outcomes_natural_radius
   ON image_outcomes (sweep_id, model_id, natural_radius DESC NULLS LAST, image_index);
--- Success by target class reads the sweep's DONE results of one model.
-CREATE INDEX job_results_model_target ON job_results (sweep_id, model_id, target) INCLUDE (success, status);
+-- Success by target class reads one model's results through job_results_image (sweep, model, image):
+-- no extra index on job_results, whose every insert an index would slow down.
 
 -- A read-only role for dashboards: SELECT on the views, nothing else. Created when missing, if the
 -- migrating user may create roles; otherwise a notice says so and an administrator creates it
