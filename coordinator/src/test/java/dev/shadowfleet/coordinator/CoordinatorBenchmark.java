@@ -69,7 +69,8 @@ class CoordinatorBenchmark {
           "shadowfleet.sweep.max-jobs", "5000000",
           "shadowfleet.kafka.job-partitions", "24",
           "shadowfleet.kafka.result-partitions", "12",
-          "quarkus.log.category.\"dev.shadowfleet\".level", "INFO");
+          "quarkus.log.category.\"dev.shadowfleet.coordinator.ingest\".level", System.getProperty("bench.ingest.log", "INFO"),
+          "quarkus.log.category.\"dev.shadowfleet.coordinator.ingest\".min-level", "DEBUG");
     }
   }
 

@@ -62,7 +62,7 @@ class DashboardBrowserTest {
     String sweep = Api.submit(Api.sweep(IMAGES, rs, ibp));
     List<JobResult> all = new ArrayList<>(SweepResults.generate(sweep, rs, false, IMAGES, 11).results);
     all.addAll(SweepResults.generate(sweep, ibp, true, IMAGES, 12).results);
-    QuarkusTransaction.requiringNew().call(() -> writer.write(all, List.of()));
+    QuarkusTransaction.requiringNew().call(() -> writer.write(ResultsApiTest.incoming(all), List.of()));
     JsonPath summary = new JsonPath(given().get("/api/sweeps/" + sweep + "/summary").then().statusCode(200).extract().asString())
         .using(new JsonPathConfig(JsonPathConfig.NumberReturnType.DOUBLE));
 

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shadowfleet.common.message.JobResult;
+import dev.shadowfleet.common.message.MessageCodec;
 import dev.shadowfleet.coordinator.ingest.ResultBatchWriter;
 import dev.shadowfleet.coordinator.sweep.OutcomeQuery;
 import dev.shadowfleet.coordinator.sweep.ResultService;
@@ -72,8 +73,13 @@ class ResultsApiTest {
     Collections.shuffle(all, rnd);
     for (int from = 0; from < all.size(); from += 97) {
       List<JobResult> batch = all.subList(from, Math.min(all.size(), from + 97));
-      QuarkusTransaction.requiringNew().call(() -> writer.write(batch, List.of()));
+      QuarkusTransaction.requiringNew().call(() -> writer.write(incoming(batch), List.of()));
     }
+  }
+
+  /** Results as the ingestion receives them (the encoded payload next to the decoded record). */
+  static List<ResultBatchWriter.Incoming> incoming(List<JobResult> results) {
+    return results.stream().map(r -> ResultBatchWriter.Incoming.of(r, MessageCodec.encode(r))).toList();
   }
 
   @Test

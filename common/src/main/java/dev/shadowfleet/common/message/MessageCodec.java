@@ -90,12 +90,21 @@ public final class MessageCodec {
     }
   }
 
+  /** Record components per class: {@code getRecordComponents()} is slow (it copies), and decoding is hot. */
+  private static final ClassValue<RecordComponent[]> COMPONENTS =
+      new ClassValue<>() {
+        @Override
+        protected RecordComponent[] computeValue(Class<?> type) {
+          return type.getRecordComponents();
+        }
+      };
+
   /** Refuses an absent primitive component of {@code type} (recursing into nested records). */
   private static void requirePrimitives(JsonNode node, Class<?> type, String prefix) {
     if (!type.isRecord() || node == null || !node.isObject()) {
       return;
     }
-    for (RecordComponent c : type.getRecordComponents()) {
+    for (RecordComponent c : COMPONENTS.get(type)) {
       String field = prefix + c.getName();
       JsonNode value = node.get(c.getName());
       if (c.getType().isPrimitive() && value == null) {

@@ -33,8 +33,8 @@ public final class Views {
       long queued, long running, long done, long skipped, long failed, long cancelled, long finished, double percent) {}
 
   /**
-   * Expected time to finish at the ingestion rate of the last five minutes (null before any result, or
-   * when the sweep is no longer active).
+   * Expected time to finish at the sweep's mean rate so far (finished jobs between its first and latest
+   * ingested result); null before any result, or when the sweep is no longer active.
    */
   public record Eta(double seconds, double resultsPerSecond) {}
 

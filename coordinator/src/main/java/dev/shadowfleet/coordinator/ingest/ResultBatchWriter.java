@@ -43,6 +43,19 @@ import java.util.function.Function;
  */
 @ApplicationScoped
 public class ResultBatchWriter {
+  private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ResultBatchWriter.class);
+
+  /**
+   * One decoded result and the JSON to store for it: the payload as received when it carries no images
+   * (jsonb normalises it, so equal results store equal values), else the result re-encoded without them.
+   */
+  public record Incoming(JobResult result, String json) {
+    public static Incoming of(JobResult r, byte[] payload) {
+      return new Incoming(r, r.images() == null
+          ? new String(payload, java.nio.charset.StandardCharsets.UTF_8)
+          : MessageCodec.encodeToString(withoutImages(r)));
+    }
+  }
 
   /** A record the batch refused (it goes to the results DLQ). */
   public record Rejected(JobResult result, String field, String reason) {}
@@ -53,18 +66,21 @@ public class ResultBatchWriter {
   private static final Set<String> RESULT_STATES = Set.of("DONE", "SKIPPED", "CANCELLED");
 
   private final AgroalDataSource dataSource;
-  private final Map<String, String> presets = new HashMap<>();
+  private final Map<String, String> presets = new java.util.concurrent.ConcurrentHashMap<>();
 
   public ResultBatchWriter(AgroalDataSource dataSource) {
     this.dataSource = dataSource;
   }
 
-  public Summary write(List<JobResult> batch, List<JobFailure> dlqFailures) throws SQLException {
+  public Summary write(List<Incoming> batch, List<JobFailure> dlqFailures) throws SQLException {
     List<Rejected> rejected = new ArrayList<>();
+    Map<JobResult, String> stored = new java.util.IdentityHashMap<>();
     Map<String, JobResult> results = new LinkedHashMap<>();
     List<JobFailure> failures = new ArrayList<>(dlqFailures);
     int duplicates = 0;
-    for (JobResult r : batch) {
+    for (Incoming in : batch) {
+      JobResult r = in.result();
+      stored.put(r, in.json());
       if (r.status() == JobStatus.FAILED) {
         // Not a stored result: the job failed for good on a worker (its payload is on the jobs DLQ).
         // It becomes FAILED unless a result exists or arrives later; a result always wins.
@@ -82,6 +98,7 @@ public class ResultBatchWriter {
           ids.add(f.jobId());
         }
       }
+      long t0 = System.nanoTime();
       Map<String, JobState> jobs = lockJobs(c, ids);
       List<JobResult> known = new ArrayList<>();
       for (JobResult r : results.values()) {
@@ -91,7 +108,8 @@ public class ResultBatchWriter {
           rejected.add(new Rejected(r, "jobId", "no job " + r.jobId() + " in this coordinator's database"));
         }
       }
-      Set<String> inserted = insertResults(c, known);
+      long t1 = System.nanoTime();
+      Set<String> inserted = insertResults(c, known, stored);
       duplicates += known.size() - inserted.size();
       List<JobResult> fresh = known.stream().filter(r -> inserted.contains(r.jobId())).toList();
 
@@ -125,11 +143,19 @@ public class ResultBatchWriter {
         stateUpdates.add(new Object[] {f.jobId(), "FAILED", f.attempt(), reason});
         applied++;
       }
+      long t2 = System.nanoTime();
       updateJobs(c, stateUpdates);
+      long t3 = System.nanoTime();
       upsertOutcomes(c, fresh);
+      long t4 = System.nanoTime();
       updateCounters(c, counters);
       updateCosts(c, fresh);
       completeSweeps(c, counters.keySet());
+      if (LOG.isDebugEnabled()) {
+        LOG.debugf("lock %d ms, insert %d ms, job states %d ms, outcomes %d ms, counters %d ms",
+            (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, (t4 - t3) / 1_000_000,
+            (System.nanoTime() - t4) / 1_000_000);
+      }
       return new Summary(fresh.size(), duplicates, applied, rejected);
     }
   }
@@ -168,46 +194,53 @@ public class ResultBatchWriter {
     return out;
   }
 
-  private static final Columns<JobResult> RESULT_COLUMNS =
-      new Columns<JobResult>()
-          .text("job_id", JobResult::jobId)
-          .text("sweep_id", JobResult::sweepId)
-          .text("model_id", JobResult::modelId)
-          .int4("image_index", JobResult::imageIndex)
-          .int4("target", JobResult::target)
-          .text("status", r -> r.status().name())
-          .int4("attempt", JobResult::attempt)
-          .text("worker_id", JobResult::workerId)
-          .int4("label", JobResult::label)
-          .int4("natural_label", r -> nat(r, Certificate::label))
-          .bool("natural_certified", r -> nat(r, Certificate::certified))
-          .float8("natural_radius", r -> nat(r, Certificate::radius))
-          .text("natural_method", r -> nat(r, Certificate::method))
-          .int4("attack_label", r -> att(r, Certificate::label))
-          .bool("attack_certified", r -> att(r, Certificate::certified))
-          .float8("attack_radius", r -> att(r, Certificate::radius))
-          .text("attack_method", r -> att(r, Certificate::method))
-          .bool("success", JobResult::success)
-          .bool("targeted_success", JobResult::targetedSuccess)
-          .float8("spoof_loss", JobResult::spoofLoss)
-          .float8("tv", JobResult::tv)
-          .float8("color", JobResult::color)
-          .float8("dissim", JobResult::dissim)
-          .float8("delta_l2", JobResult::deltaL2)
-          .float8("delta_linf", JobResult::deltaLinf)
-          .int4("steps", JobResult::steps)
-          .int8("wall_millis", JobResult::wallMillis)
-          .float8("compute_seconds", JobResult::computeSeconds)
-          .json("result", r -> MessageCodec.encodeToString(withoutImages(r)))
-          .json("images", r -> r.images() == null ? null : MessageCodec.encodeToString(r.images()));
+  /** A result and its stored JSON, as the insert binds them. */
+  private record Row(JobResult r, String json) {}
 
-  private static Set<String> insertResults(Connection c, List<JobResult> results) throws SQLException {
+  private static final Columns<Row> RESULT_COLUMNS =
+      new Columns<Row>()
+          .text("job_id", x -> x.r().jobId())
+          .text("sweep_id", x -> x.r().sweepId())
+          .text("model_id", x -> x.r().modelId())
+          .int4("image_index", x -> x.r().imageIndex())
+          .int4("target", x -> x.r().target())
+          .text("status", x -> x.r().status().name())
+          .int4("attempt", x -> x.r().attempt())
+          .text("worker_id", x -> x.r().workerId())
+          .int4("label", x -> x.r().label())
+          .int4("natural_label", x -> nat(x.r(), Certificate::label))
+          .bool("natural_certified", x -> nat(x.r(), Certificate::certified))
+          .float8("natural_radius", x -> nat(x.r(), Certificate::radius))
+          .text("natural_method", x -> nat(x.r(), Certificate::method))
+          .int4("attack_label", x -> att(x.r(), Certificate::label))
+          .bool("attack_certified", x -> att(x.r(), Certificate::certified))
+          .float8("attack_radius", x -> att(x.r(), Certificate::radius))
+          .text("attack_method", x -> att(x.r(), Certificate::method))
+          .bool("success", x -> x.r().success())
+          .bool("targeted_success", x -> x.r().targetedSuccess())
+          .float8("spoof_loss", x -> x.r().spoofLoss())
+          .float8("tv", x -> x.r().tv())
+          .float8("color", x -> x.r().color())
+          .float8("dissim", x -> x.r().dissim())
+          .float8("delta_l2", x -> x.r().deltaL2())
+          .float8("delta_linf", x -> x.r().deltaLinf())
+          .int4("steps", x -> x.r().steps())
+          .int8("wall_millis", x -> x.r().wallMillis())
+          .float8("compute_seconds", x -> x.r().computeSeconds())
+          .json("result", Row::json)
+          .json("images", x -> x.r().images() == null ? null : MessageCodec.encodeToString(x.r().images()));
+
+  private static Set<String> insertResults(Connection c, List<JobResult> results, Map<JobResult, String> json)
+      throws SQLException {
     Set<String> inserted = new HashSet<>();
     if (results.isEmpty()) {
       return inserted;
     }
-    List<JobResult> sorted = new ArrayList<>(results);
-    sorted.sort(Comparator.comparing(JobResult::jobId));
+    List<Row> sorted = new ArrayList<>(results.size());
+    for (JobResult r : results) {
+      sorted.add(new Row(r, json.get(r)));
+    }
+    sorted.sort(Comparator.comparing(x -> x.r().jobId()));
     String sql = RESULT_COLUMNS.insertSql("job_results") + " ON CONFLICT (job_id) DO NOTHING RETURNING job_id";
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       RESULT_COLUMNS.bind(c, ps, sorted);
@@ -327,7 +360,8 @@ public class ResultBatchWriter {
     try (PreparedStatement ps =
         c.prepareStatement(
             "UPDATE sweep_progress SET queued = queued + ?, running = running + ?, done = done + ?,"
-                + " skipped = skipped + ?, failed = failed + ?, cancelled = cancelled + ? WHERE sweep_id = ?")) {
+                + " skipped = skipped + ?, failed = failed + ?, cancelled = cancelled + ?,"
+                + " first_result_at = COALESCE(first_result_at, now()), last_result_at = now() WHERE sweep_id = ?")) {
       for (var e : counters.entrySet()) {
         long[] v = e.getValue();
         for (int i = 0; i < 6; i++) {

@@ -60,11 +60,11 @@ public class ResultIngestor {
   private final Counter dead;
   private final Counter failedJobs;
   private final Timer batchTimer;
-  private final AtomicLong lag = new AtomicLong();
+  private final Map<Integer, AtomicLong> lags = new java.util.concurrent.ConcurrentHashMap<>();
+  private final List<KafkaConsumer<byte[], byte[]>> consumers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private volatile boolean running;
-  private volatile Thread thread;
-  private volatile KafkaConsumer<byte[], byte[]> consumer;
+  private volatile List<Thread> threads = List.of();
 
   public ResultIngestor(KafkaClients kafka, CoordinatorConfig config, ResultBatchWriter writer, MeterRegistry meters) {
     this.kafka = kafka;
@@ -75,7 +75,7 @@ public class ResultIngestor {
     this.dead = Counter.builder("shadowfleet.results.dlq").description("results sent to the results DLQ").register(meters);
     this.failedJobs = Counter.builder("shadowfleet.jobs.failed").description("jobs marked FAILED from the jobs DLQ").register(meters);
     this.batchTimer = Timer.builder("shadowfleet.ingest.batch").register(meters);
-    Gauge.builder("shadowfleet.results.consumer.lag", lag, AtomicLong::get).description("records behind the end of the results topic").register(meters);
+    Gauge.builder("shadowfleet.results.consumer.lag", this, ResultIngestor::lag).description("records behind the end of the results topic").register(meters);
   }
 
   void onStart(@Observes StartupEvent e) {
@@ -88,53 +88,64 @@ public class ResultIngestor {
     stop();
   }
 
+  /**
+   * Starts {@code shadowfleet.ingest.consumers} consumer threads of one group (no-op when they run).
+   * The partitions are split between them; all results of one image share a partition, so two threads
+   * never write the same image outcome, and the rows they share (sweep counters, job costs) are locked in
+   * one order.
+   */
   public synchronized void start() {
-    if (thread != null && thread.isAlive()) {
+    if (isAlive()) {
       return;
     }
     running = true;
-    thread = new Thread(this::run, "result-ingestor");
-    thread.setDaemon(true);
-    thread.start();
+    List<Thread> started = new ArrayList<>();
+    for (int i = 0; i < config.ingest().consumers(); i++) {
+      int n = i;
+      Thread t = new Thread(() -> run(n), "result-ingestor-" + i);
+      t.setDaemon(true);
+      t.start();
+      started.add(t);
+    }
+    threads = List.copyOf(started);
   }
 
   public synchronized void stop() {
     running = false;
-    KafkaConsumer<byte[], byte[]> c = consumer;
-    if (c != null) {
-      c.wakeup();
-    }
-    Thread t = thread;
-    if (t != null) {
+    consumers.forEach(KafkaConsumer::wakeup);
+    for (Thread t : threads) {
       try {
         t.join(30_000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }
-    thread = null;
+    threads = List.of();
   }
 
+  /** True while every consumer thread runs. */
   public boolean isAlive() {
-    Thread t = thread;
-    return t != null && t.isAlive();
+    List<Thread> ts = threads;
+    return !ts.isEmpty() && ts.stream().allMatch(Thread::isAlive);
   }
 
-  /** Records behind the end of the assigned partitions, as of the last poll. */
+  /** Records behind the end of the results topic's partitions, as of each consumer's last poll. */
   public long lag() {
-    return lag.get();
+    return lags.values().stream().mapToLong(AtomicLong::get).sum();
   }
 
-  private void run() {
+  private void run(int index) {
     kafka.ensureTopics();
-    try (KafkaConsumer<byte[], byte[]> c =
-            new KafkaConsumer<>(kafka.consumer("shadowfleet-ingestor", config.ingest().groupId(), config.ingest().maxPollRecords()));
-        KafkaProducer<byte[], byte[]> dlq = new KafkaProducer<>(kafka.producer("shadowfleet-ingestor-dlq"))) {
-      consumer = c;
+    AtomicLong lag = lags.computeIfAbsent(index, k -> new AtomicLong());
+    KafkaConsumer<byte[], byte[]> c =
+        new KafkaConsumer<>(kafka.consumer("shadowfleet-ingestor-" + index, config.ingest().groupId(), config.ingest().maxPollRecords()));
+    consumers.add(c);
+    try (c;
+        KafkaProducer<byte[], byte[]> dlq = new KafkaProducer<>(kafka.producer("shadowfleet-ingestor-dlq-" + index))) {
       c.subscribe(List.of(Topics.RESULTS, Topics.JOBS_DLQ));
       while (running) {
         ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(500));
-        updateLag(c);
+        lag.set(lagOf(c));
         if (records.isEmpty()) {
           continue;
         }
@@ -156,36 +167,41 @@ public class ResultIngestor {
     } catch (RuntimeException e) {
       LOG.error("result consumer stopped", e);
     } finally {
-      consumer = null;
+      consumers.remove(c);
+      lag.set(0);
     }
   }
 
   /** Processes one poll; false when the batch must be retried (database or broker unavailable). */
   boolean handle(ConsumerRecords<byte[], byte[]> records, KafkaProducer<byte[], byte[]> dlq) {
     long start = System.nanoTime();
-    List<JobResult> results = new ArrayList<>(records.count());
+    List<ResultBatchWriter.Incoming> results = new ArrayList<>(records.count());
     Map<JobResult, ConsumerRecord<byte[], byte[]>> origin = new IdentityHashMap<>();
     List<JobFailure> failures = new ArrayList<>();
     List<JobFailure> deadLetters = new ArrayList<>();
     List<byte[]> deadKeys = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> rec : records) {
-      if (rec.topic().equals(Topics.JOBS_DLQ)) {
-        try {
-          failures.add(MessageCodec.decodeFailure(rec.value()));
-        } catch (MessageException e) {
-          LOG.warnf("unreadable record on %s at %s-%d@%d: %s", Topics.JOBS_DLQ, rec.topic(), rec.partition(), rec.offset(), e.getMessage());
-        }
-        continue;
-      }
-      try {
-        JobResult r = MessageCodec.decodeResult(rec.value());
-        results.add(r);
-        origin.put(r, rec);
-      } catch (MessageException e) {
+    List<ConsumerRecord<byte[], byte[]>> list = new ArrayList<>(records.count());
+    records.forEach(list::add);
+    // Decoding is the consumer's main CPU cost: spread it over the cores, keep the poll order.
+    List<Object> decoded = list.parallelStream().map(ResultIngestor::decode).toList();
+    for (int i = 0; i < list.size(); i++) {
+      ConsumerRecord<byte[], byte[]> rec = list.get(i);
+      Object d = decoded.get(i);
+      if (d instanceof JobFailure f) {
+        failures.add(f);
+      } else if (d instanceof ResultBatchWriter.Incoming in) {
+        results.add(in);
+        origin.put(in.result(), rec);
+      } else if (rec.topic().equals(Topics.JOBS_DLQ)) {
+        MessageException e = (MessageException) d;
+        LOG.warnf("unreadable record on %s-%d@%d: %s", rec.topic(), rec.partition(), rec.offset(), e.getMessage());
+      } else {
+        MessageException e = (MessageException) d;
         deadLetters.add(deadLetter(null, e.field(), e.getMessage(), rec.value()));
         deadKeys.add(rec.key());
       }
     }
+    long decodedAt = System.nanoTime();
     ResultBatchWriter.Summary summary;
     try {
       summary = QuarkusTransaction.requiringNew().timeout(120).call(() -> writer.write(results, failures));
@@ -208,6 +224,10 @@ public class ResultIngestor {
     if (!publishDeadLetters(dlq, deadLetters, deadKeys)) {
       return false;
     }
+    if (LOG.isDebugEnabled()) {
+      LOG.debugf("batch of %d: decode %d ms, database %d ms", records.count(), (decodedAt - start) / 1_000_000,
+          (System.nanoTime() - decodedAt) / 1_000_000);
+    }
     ingested.increment(summary.stored());
     duplicates.increment(summary.duplicates());
     failedJobs.increment(summary.failuresApplied());
@@ -216,16 +236,29 @@ public class ResultIngestor {
     return true;
   }
 
+  /** A JobFailure (jobs DLQ), an Incoming result, or the MessageException saying why it is unreadable. */
+  private static Object decode(ConsumerRecord<byte[], byte[]> rec) {
+    try {
+      if (rec.topic().equals(Topics.JOBS_DLQ)) {
+        return MessageCodec.decodeFailure(rec.value());
+      }
+      return ResultBatchWriter.Incoming.of(MessageCodec.decodeResult(rec.value()), rec.value());
+    } catch (MessageException e) {
+      return e;
+    }
+  }
+
   private ResultBatchWriter.Summary oneByOne(
-      List<JobResult> results, List<JobFailure> failures, List<JobFailure> deadLetters, List<byte[]> deadKeys,
+      List<ResultBatchWriter.Incoming> results, List<JobFailure> failures, List<JobFailure> deadLetters, List<byte[]> deadKeys,
       Map<JobResult, ConsumerRecord<byte[], byte[]>> origin) {
     int stored = 0;
     int dups = 0;
     int applied = 0;
     List<ResultBatchWriter.Rejected> rejected = new ArrayList<>();
-    for (JobResult r : results) {
+    for (ResultBatchWriter.Incoming in : results) {
+      JobResult r = in.result();
       try {
-        ResultBatchWriter.Summary s = QuarkusTransaction.requiringNew().call(() -> writer.write(List.of(r), List.of()));
+        ResultBatchWriter.Summary s = QuarkusTransaction.requiringNew().call(() -> writer.write(List.of(in), List.of()));
         stored += s.stored();
         dups += s.duplicates();
         rejected.addAll(s.rejected());
@@ -312,14 +345,14 @@ public class ResultIngestor {
     }
   }
 
-  private void updateLag(KafkaConsumer<byte[], byte[]> c) {
+  private static long lagOf(KafkaConsumer<byte[], byte[]> c) {
     long total = 0;
     for (TopicPartition tp : c.assignment()) {
       if (tp.topic().equals(Topics.RESULTS)) {
         total += c.currentLag(tp).orElse(0);
       }
     }
-    lag.set(total);
+    return total;
   }
 
   private static void sleep(long millis) {

@@ -77,6 +77,9 @@ public interface CoordinatorConfig {
     @WithDefault("5000")
     int maxPollRecords();
 
+    @WithDefault("2")
+    int consumers();
+
     @WithDefault("true")
     boolean enabled();
   }

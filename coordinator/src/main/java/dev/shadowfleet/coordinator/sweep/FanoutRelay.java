@@ -215,6 +215,9 @@ public class FanoutRelay {
       ps.setString(2, sweepId);
       ps.executeUpdate();
     }
+    if (end == total) {
+      specs.remove(sweepId); // fully published: the spec (image lists can be long) is not needed again
+    }
     return true;
   }
 

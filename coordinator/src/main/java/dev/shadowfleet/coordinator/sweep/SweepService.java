@@ -200,21 +200,19 @@ public class SweepService {
         estimate, s.createdAt, s.cancelledAt, s.completedAt, s.spec);
   }
 
-  /** ETA from the results ingested for this sweep in the last five minutes. */
+  /** ETA at the sweep's mean ingestion rate (finished jobs between its first and latest result). */
   private Views.Eta eta(String sweepId, long remaining) {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
-                "SELECT count(*), EXTRACT(EPOCH FROM now() - min(ingested_at)) FROM job_results"
-                    + " WHERE sweep_id = ? AND ingested_at > now() - interval '5 minutes'")) {
+                "SELECT done + skipped + failed + cancelled, EXTRACT(EPOCH FROM last_result_at - first_result_at)"
+                    + " FROM sweep_progress WHERE sweep_id = ? AND first_result_at IS NOT NULL")) {
       ps.setString(1, sweepId);
       try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        long n = rs.getLong(1);
-        if (n == 0) {
+        if (!rs.next() || rs.getLong(1) == 0) {
           return null;
         }
-        double rate = n / Math.max(1.0, rs.getDouble(2));
+        double rate = rs.getLong(1) / Math.max(1.0, rs.getDouble(2));
         return new Views.Eta(remaining / rate, rate);
       }
     } catch (SQLException e) {
