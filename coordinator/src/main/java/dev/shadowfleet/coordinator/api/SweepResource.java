@@ -1,5 +1,7 @@
 package dev.shadowfleet.coordinator.api;
 
+import dev.shadowfleet.coordinator.sweep.OutcomeQuery;
+import dev.shadowfleet.coordinator.sweep.ResultService;
 import dev.shadowfleet.coordinator.sweep.SweepService;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -23,9 +25,11 @@ public class SweepResource {
   static final int MAX_PAGE_SIZE = 500;
 
   private final SweepService sweeps;
+  private final ResultService results;
 
-  public SweepResource(SweepService sweeps) {
+  public SweepResource(SweepService sweeps, ResultService results) {
     this.sweeps = sweeps;
+    this.results = results;
   }
 
   @POST
@@ -60,15 +64,17 @@ public class SweepResource {
 
   @GET
   @Path("/{id}/outcomes")
-  @Operation(summary = "Best outcome per (model, image), by model then image")
+  @Operation(summary = "Best outcome per (model, image): filter by model, success and true class; sort by imageIndex, target, label, naturalRadius, attackRadius, spoofLoss or tv (prefix - for descending; NULLs count as smallest); default model then image")
   public Page<Views.OutcomeView> outcomes(
       @PathParam("id") String id,
       @QueryParam("model") String model,
-      @QueryParam("success") Boolean success,
+      @QueryParam("success") String success,
+      @QueryParam("label") String label,
+      @QueryParam("sort") String sort,
       @QueryParam("page") @DefaultValue("0") int page,
       @QueryParam("size") @DefaultValue("50") int size) {
     checkPage(page, size);
-    return sweeps.outcomes(id, model, success, page, size);
+    return results.outcomes(OutcomeQuery.parse(id, model, success, label, sort), page, size);
   }
 
   static void checkPage(int page, int size) {

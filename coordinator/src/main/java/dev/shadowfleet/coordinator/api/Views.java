@@ -62,10 +62,14 @@ public final class Views {
       String id, String sweepId, String modelId, int imageIndex, int target, long seq, String state,
       int attempts, String reason, boolean published, @JsonRawValue String result) {}
 
-  /** The best outcome of one image (the best-per-image rule over all its stored results). */
+  /**
+   * The best outcome of one image (the best-per-image rule over all its stored results).
+   *
+   * @param hasImages the best result has stored PNGs ({@code /api/sweeps/{id}/images/{model}/{index}/{kind}.png})
+   */
   public record OutcomeView(
       String sweepId, String modelId, int imageIndex, String bestJobId, int target, String status, int label,
       boolean success, boolean targetedSuccess, Integer naturalLabel, Boolean naturalCertified,
       Double naturalRadius, Integer attackLabel, Boolean attackCertified, Double attackRadius,
-      String attackMethod, Double spoofLoss, Double tv, int results) {}
+      String attackMethod, Double spoofLoss, Double tv, int results, boolean hasImages) {}
 }

@@ -40,7 +40,6 @@ public class SweepService {
   private final ModelRepository models;
   private final JobRepository jobs;
   private final CostEstimator costs;
-  private final ImageOutcomeRepository outcomes;
   private final FanoutRelay relay;
   private final AgroalDataSource dataSource;
   private final TransactionSynchronizationRegistry tx;
@@ -48,7 +47,7 @@ public class SweepService {
 
   public SweepService(
       SweepPlanner planner, SweepRepository sweeps, SweepProgressRepository progress, ModelRepository models,
-      JobRepository jobs, CostEstimator costs, ImageOutcomeRepository outcomes, FanoutRelay relay, AgroalDataSource dataSource,
+      JobRepository jobs, CostEstimator costs, FanoutRelay relay, AgroalDataSource dataSource,
       TransactionSynchronizationRegistry tx, ObjectMapper json) {
     this.planner = planner;
     this.sweeps = sweeps;
@@ -56,7 +55,6 @@ public class SweepService {
     this.models = models;
     this.jobs = jobs;
     this.costs = costs;
-    this.outcomes = outcomes;
     this.relay = relay;
     this.dataSource = dataSource;
     this.tx = tx;
@@ -159,25 +157,6 @@ public class SweepService {
     }
   }
 
-  /** Outcomes of a sweep, one per (model, image), optionally of one model and/or only (un)successful. */
-  @Transactional
-  public Page<Views.OutcomeView> outcomes(String id, String model, Boolean success, int page, int size) {
-    find(id);
-    StringBuilder q = new StringBuilder("sweepId = :sweep");
-    io.quarkus.panache.common.Parameters params = io.quarkus.panache.common.Parameters.with("sweep", id);
-    if (model != null) {
-      q.append(" and modelId = :model");
-      params = params.and("model", model);
-    }
-    if (success != null) {
-      q.append(" and success = :success");
-      params = params.and("success", success);
-    }
-    var query = outcomes.find(q.toString(), Sort.by("modelId").and("imageIndex"), params);
-    List<Views.OutcomeView> items = query.page(page, size).list().stream().map(SweepService::outcome).toList();
-    return new Page<>(page, size, query.count(), items);
-  }
-
   @Transactional
   public Views.JobView job(String id) {
     JobEntity j = jobs.findById(id);
@@ -239,13 +218,6 @@ public class SweepService {
     } catch (SQLException e) {
       throw new IllegalStateException("cannot compute the ETA of sweep " + sweepId, e);
     }
-  }
-
-  private static Views.OutcomeView outcome(ImageOutcomeEntity o) {
-    return new Views.OutcomeView(
-        o.sweepId, o.modelId, o.imageIndex, o.bestJobId, o.target, o.status, o.label, o.success,
-        o.targetedSuccess, o.naturalLabel, o.naturalCertified, o.naturalRadius, o.attackLabel,
-        o.attackCertified, o.attackRadius, o.attackMethod, o.spoofLoss, o.tv, o.results);
   }
 
   private void afterCommit(Runnable action) {
