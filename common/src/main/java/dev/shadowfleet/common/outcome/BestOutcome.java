@@ -27,7 +27,7 @@ public final class BestOutcome {
           .thenComparingInt(r -> r.success() ? 0 : 1)
           .thenComparingInt(r -> r.success() && isScreening(r) ? 1 : 0)
           .thenComparingDouble(BestOutcome::successKey)
-          .thenComparingDouble(r -> r.success() ? 0 : finiteOrMax(r.spoofLoss()))
+          .thenComparingDouble(BestOutcome::failureKey)
           .thenComparingInt(JobResult::target)
           .thenComparing(JobResult::jobId);
 
@@ -43,7 +43,8 @@ public final class BestOutcome {
     return current == null || ORDER.compare(candidate, current) < 0;
   }
 
-  private static double successKey(JobResult r) {
+  /** Success step of the order (smaller is better): RS −radius, IBP TV(δ); 0 for failures. */
+  public static double successKey(JobResult r) {
     if (!r.success()) {
       return 0;
     }
@@ -53,12 +54,18 @@ public final class BestOutcome {
     return -r.attack().radius();
   }
 
+  /** Failure step of the order (smaller is better): the spoofing loss, missing or NaN last; 0 for successes. */
+  public static double failureKey(JobResult r) {
+    return r.success() ? 0 : finiteOrMax(r.spoofLoss());
+  }
+
   private static boolean isIbp(JobResult r) {
     String m = r.attack() == null ? "" : r.attack().method();
     return m.equals("ibp") || m.equals("crown-ibp");
   }
 
-  private static boolean isScreening(JobResult r) {
+  /** True when the attack's certificate comes from select-then-certify's screening budget only. */
+  public static boolean isScreening(JobResult r) {
     return r.attack() != null && r.attack().method().endsWith("-screening");
   }
 

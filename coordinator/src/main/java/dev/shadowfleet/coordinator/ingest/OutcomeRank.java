@@ -34,9 +34,9 @@ public final class OutcomeRank {
     boolean success = r.success();
     b.put((byte) (r.status() == JobStatus.DONE ? 0 : 1));
     b.put((byte) (success ? 0 : 1));
-    b.put((byte) (success && isScreening(r) ? 1 : 0));
-    b.putLong(sortable(successKey(r)));
-    b.putLong(sortable(success ? 0 : finiteOrMax(r.spoofLoss())));
+    b.put((byte) (success && BestOutcome.isScreening(r) ? 1 : 0));
+    b.putLong(sortable(BestOutcome.successKey(r)));
+    b.putLong(sortable(BestOutcome.failureKey(r)));
     b.putInt(r.target() ^ Integer.MIN_VALUE);
     for (int i = 0; i < id.length(); i++) {
       b.putChar(id.charAt(i));
@@ -52,28 +52,5 @@ public final class OutcomeRank {
   static long sortable(double d) {
     long bits = Double.doubleToLongBits(d);
     return bits < 0 ? ~bits : bits ^ Long.MIN_VALUE;
-  }
-
-  private static double successKey(JobResult r) {
-    if (!r.success()) {
-      return 0;
-    }
-    if (isIbp(r)) {
-      return finiteOrMax(r.tv());
-    }
-    return -r.attack().radius();
-  }
-
-  private static boolean isIbp(JobResult r) {
-    String m = r.attack() == null ? "" : r.attack().method();
-    return m.equals("ibp") || m.equals("crown-ibp");
-  }
-
-  private static boolean isScreening(JobResult r) {
-    return r.attack() != null && r.attack().method().endsWith("-screening");
-  }
-
-  private static double finiteOrMax(Double v) {
-    return v == null || Double.isNaN(v) ? Double.MAX_VALUE : v;
   }
 }
