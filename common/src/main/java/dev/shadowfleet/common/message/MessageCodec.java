@@ -2,6 +2,7 @@ package dev.shadowfleet.common.message;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -133,11 +134,15 @@ public final class MessageCodec {
         String field = path(m);
         return new MessageException(field, "`" + field + "` is missing or has the wrong type");
       }
+      if (c instanceof JsonMappingException m && !m.getPath().isEmpty()) { // e.g. a number out of range
+        String field = path(m);
+        return new MessageException(field, "`" + field + "` has an invalid value: " + firstLine(m.getOriginalMessage()));
+      }
     }
     return new MessageException("$", "invalid message: " + firstLine(e.getMessage()));
   }
 
-  private static String path(MismatchedInputException e) {
+  private static String path(JsonMappingException e) {
     StringBuilder sb = new StringBuilder();
     for (var ref : e.getPath()) {
       if (ref.getFieldName() != null) {

@@ -1,12 +1,12 @@
 package dev.shadowfleet.worker.loop;
 
 import dev.shadowfleet.common.message.AttackJob;
+import dev.shadowfleet.common.message.DeadLetterPayload;
 import dev.shadowfleet.common.message.JobFailure;
 import dev.shadowfleet.common.message.JobResult;
 import dev.shadowfleet.common.message.JobStatus;
 import dev.shadowfleet.common.message.MessageCodec;
 import dev.shadowfleet.common.message.MessageException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -98,12 +98,16 @@ final class BatchOutcomes {
     return b.plan();
   }
 
-  /** A record that is not a readable job: DLQ only (there is no job id to mark FAILED). */
+  /**
+   * A record that is not a readable job: DLQ only (there is no job id to mark FAILED). The letter
+   * keeps the original key, the original headers and the original bytes ({@link DeadLetterPayload}).
+   */
   ProducerRecord<String, byte[]> malformed(ConsumerRecord<String, byte[]> r, MessageException e) {
     JobFailure failure = new JobFailure(MessageCodec.SCHEMA_VERSION, null, 0, config.workerId(),
         e.field(), "malformed job at " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": "
             + e.getMessage(), payload(r), Instant.now());
-    return new ProducerRecord<>(config.topics().dlq(), r.key(), MessageCodec.encode(failure));
+    return DeadLetterHeaders.letter(config.topics().dlq(), r.key(), r, MessageCodec.encode(failure), e.field(),
+        failure.reason());
   }
 
   /** One line per finished job. */
@@ -120,8 +124,9 @@ final class BatchOutcomes {
     }
   }
 
+  /** The source record's bytes, bounded so the letter always fits on the DLQ topic. */
   private static String payload(ConsumerRecord<String, byte[]> r) {
-    return r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8);
+    return DeadLetterPayload.of(r.value());
   }
 
   private final class Builder {
@@ -139,7 +144,8 @@ final class BatchOutcomes {
         String reason) {
       JobFailure failure = new JobFailure(MessageCodec.SCHEMA_VERSION, job.jobId(), job.attempt(),
           config.workerId(), field, reason, payload(source), Instant.now());
-      records.add(new ProducerRecord<>(config.topics().dlq(), job.key(), MessageCodec.encode(failure)));
+      records.add(DeadLetterHeaders.letter(config.topics().dlq(), job.key(), source, MessageCodec.encode(failure),
+          field, reason));
       dlq++;
       result(job, failed);
     }
