@@ -134,10 +134,10 @@ public final class MessageCodec {
         String field = path(m);
         return new MessageException(field, "`" + field + "` is missing or has the wrong type");
       }
-      if (c instanceof JsonMappingException m && !m.getPath().isEmpty()) { // e.g. a number out of range
-        String field = path(m);
-        return new MessageException(field, "`" + field + "` has an invalid value: " + firstLine(m.getOriginalMessage()));
-      }
+    }
+    if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) { // e.g. a number out of range
+      String field = path(m);
+      return new MessageException(field, "`" + field + "` has an invalid value: " + firstLine(m.getOriginalMessage()));
     }
     return new MessageException("$", "invalid message: " + firstLine(e.getMessage()));
   }

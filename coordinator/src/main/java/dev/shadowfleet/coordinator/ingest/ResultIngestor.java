@@ -1,5 +1,6 @@
 package dev.shadowfleet.coordinator.ingest;
 
+import dev.shadowfleet.common.message.DeadLetterPayload;
 import dev.shadowfleet.common.message.JobFailure;
 import dev.shadowfleet.common.message.JobResult;
 import dev.shadowfleet.common.message.MessageCodec;
@@ -16,7 +17,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -308,7 +308,7 @@ public class ResultIngestor {
   private static JobFailure deadLetter(String jobId, String field, String reason, byte[] payload) {
     return new JobFailure(
         MessageCodec.SCHEMA_VERSION, jobId, 0, WORKER_ID, field, reason,
-        payload == null ? null : new String(payload, StandardCharsets.UTF_8), Instant.now());
+        DeadLetterPayload.of(payload), Instant.now());
   }
 
   /** SQLSTATE class 22 (data exception) or 23 (integrity violation): the record, not the database. */
