@@ -89,6 +89,6 @@ class FaultSuiteTest {
   @Test
   @Order(7)
   void workerSlowerThanThePollInterval() throws Exception {
-    check(scenarios.slowWorker(4, 400));
+    check(scenarios.slowWorker(3, 150));
   }
 }
