@@ -57,14 +57,18 @@ final class FaultScenarios {
   record Outcome(String scenario, int faults, long jobs, long lost, long duplicated, double wallSeconds,
       Invariant.Report report) {}
 
-  /** Worker processes SIGKILLed at seeded random moments (each replaced at once by a new one). */
+  /**
+   * Worker processes SIGKILLed at seeded random moments once the sweep's first results are in (each
+   * replaced at once by a new one).
+   */
   Outcome workerSigkill(long seed, int images, int kills) throws Exception {
     long t0 = System.nanoTime();
     FaultStack.Sweep sweep = stack.submit(0, images, STEPS);
+    stack.await(SWEEP_TIMEOUT, () -> stack.finished(sweep.id()) > 0, "the first results", 20);
     Random rnd = new Random(seed);
     int done = 0;
     for (int k = 0; k < kills && !finished(sweep); k++) {
-      FaultStack.sleep(500 + rnd.nextInt(2_500));
+      FaultStack.sleep(200 + rnd.nextInt(1_500));
       List<ChildProcess> live = stack.liveWorkers();
       if (live.isEmpty() || finished(sweep)) {
         break;
@@ -80,7 +84,7 @@ final class FaultScenarios {
   Outcome coordinatorRestartDuringFanout(int images) throws Exception {
     long t0 = System.nanoTime();
     FaultStack.Sweep sweep = stack.submit(100, images, STEPS);
-    stack.await(Duration.ofSeconds(30), () -> stack.published(sweep.id()) > 0, "the fan-out to begin");
+    stack.await(Duration.ofSeconds(30), () -> stack.published(sweep.id()) > 0, "the fan-out to begin", 2);
     stack.killCoordinator();
     long published = stack.published(sweep.id());
     assertTrue(published < sweep.jobs(), "killed during the fan-out: " + published + " of " + sweep.jobs() + " published");
@@ -160,10 +164,10 @@ final class FaultScenarios {
     long t0 = System.nanoTime();
     stack.stopWorkers();
     stack.workerEnv(Map.of("SHADOWFLEET_MAX_POLL_INTERVAL_MS", "1500", "SHADOWFLEET_POLL_TIMEOUT_MS", "100"));
-    stack.startWorker();
+    ChildProcess slow = stack.startWorker();
     stack.workerEnv(Map.of());
     FaultStack.Sweep sweep = stack.submit(600, images, steps);
-    Outcome o = finish(null, sweep, 0, t0);
+    finish(null, sweep, 0, t0);
     int slowBatches = 0;
     try (Connection db = stack.db(); var ps = db.prepareStatement(
         "SELECT count(DISTINCT image_index) FROM job_results WHERE sweep_id = ? AND wall_millis > 1500")) {
@@ -173,20 +177,12 @@ final class FaultScenarios {
         slowBatches = rs.getInt(1);
       }
     }
-    String log = stack.log("worker-" + countWorkers()).orElse("");
+    String log = Files.readString(slow.logFile());
     assertTrue(slowBatches > 0, "no batch took longer than the poll interval");
     assertTrue(!log.contains("failed (group rebalanced)") && !log.contains(" lost ["),
         "the slow worker was evicted:\n" + log.substring(Math.max(0, log.length() - 3000)));
     stack.stopWorkers();
     return finish("worker slower than max.poll.interval.ms (" + slowBatches + " batches > 1.5 s)", sweep, slowBatches, t0);
-  }
-
-  private int countWorkers() {
-    try (var s = Files.list(stack.dir().resolve("logs"))) {
-      return (int) s.filter(p -> p.getFileName().toString().startsWith("worker-")).count();
-    } catch (IOException e) {
-      return 0;
-    }
   }
 
   /** Waits for the sweep to end, checks the invariant and records the outcome (when {@code name} is set). */

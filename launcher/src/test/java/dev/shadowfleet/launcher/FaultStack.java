@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -229,13 +228,18 @@ final class FaultStack implements AutoCloseable {
 
   /** Waits until {@code condition} holds, failing with {@code what} and the stack's state after {@code timeout}. */
   void await(Duration timeout, BooleanSupplier condition, String what) {
+    await(timeout, condition, what, 200);
+  }
+
+  /** {@link #await(Duration, BooleanSupplier, String)} checking every {@code periodMillis}. */
+  void await(Duration timeout, BooleanSupplier condition, String what, long periodMillis) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what
             + "; coordinator log:\n" + (coordinator == null ? "" : coordinator.logTail(15)));
       }
-      sleep(200);
+      sleep(periodMillis);
     }
   }
 
@@ -246,19 +250,6 @@ final class FaultStack implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-  }
-
-  Optional<String> log(String name) {
-    Path p = dir.resolve("logs/" + name + ".log");
-    try {
-      return Files.exists(p) ? Optional.of(Files.readString(p)) : Optional.empty();
-    } catch (IOException e) {
-      return Optional.empty();
-    }
-  }
-
-  Path dir() {
-    return dir;
   }
 
   /** Kills everything this stack started (nothing is kept: the directory is a test's temporary one). */
