@@ -3,7 +3,7 @@
 # Kafka broker, PostgreSQL, the coordinator and two workers as child processes; each scenario injects its
 # fault into a running sweep and checks that every job ended exactly once with one stored result and that
 # every image outcome is the best-per-image rule recomputed from the stored results.
-#   tools/faults/run.sh                 all scenarios (about 10 minutes on 2 idle cores)
+#   tools/faults/run.sh                 all scenarios (4-8 minutes on 2 busy cores, build included)
 #   IMAGES=10 tools/faults/run.sh       smaller sweeps (images per scenario, × 10 targets = jobs)
 # Prints a summary table: scenario, faults injected, jobs checked, lost, duplicated, wall time.
 set -uo pipefail
