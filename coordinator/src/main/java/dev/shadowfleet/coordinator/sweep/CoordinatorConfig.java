@@ -57,6 +57,12 @@ public interface CoordinatorConfig {
 
     @WithDefault("20")
     long minMeasuredJobs();
+
+    /**
+     * Directories that dataset paths (folder:, cifar10:, a data directory of fashion-mnist:) must lie
+     * under; unset: any absolute, normalized path.
+     */
+    java.util.Optional<java.util.List<String>> datasetRoots();
   }
 
   /** The fan-out relay. */
