@@ -75,7 +75,7 @@ public record WorkerConfig(
    * SHADOWFLEET_KAFKA_CLIENT_SECURITY_PROTOCOL=SASL_SSL} → {@code security.protocol=SASL_SSL}. They
    * never override the settings below (commit mode, acks, …).
    */
-  public static final String ENV_CLIENT_PREFIX = "SHADOWFLEET_KAFKA_CLIENT_";
+  public static final String ENV_CLIENT_PREFIX = dev.shadowfleet.common.config.KafkaClientEnv.PREFIX;
 
   private static final Pattern DEVICE = Pattern.compile("auto|cpu|gpu(:\\d+)?");
 
@@ -153,13 +153,7 @@ public record WorkerConfig(
 
   /** Kafka client properties from the {@link #ENV_CLIENT_PREFIX} variables of {@code env}. */
   public static Properties clientSettings(Map<String, String> env) {
-    Properties p = new Properties();
-    env.forEach((k, v) -> {
-      if (k.startsWith(ENV_CLIENT_PREFIX) && k.length() > ENV_CLIENT_PREFIX.length()) {
-        p.put(k.substring(ENV_CLIENT_PREFIX.length()).toLowerCase(java.util.Locale.ROOT).replace('_', '.'), v);
-      }
-    });
-    return p;
+    return dev.shadowfleet.common.config.KafkaClientEnv.from(env);
   }
 
   /** The job consumer's settings. */
