@@ -40,6 +40,7 @@ final class FaultStack implements AutoCloseable {
   private Postgres postgres;
   private ChildProcess coordinator;
   private int workerCount;
+  private String token;
 
   private FaultStack(Path dir, Path repo) {
     this.dir = dir;
@@ -67,6 +68,8 @@ final class FaultStack implements AutoCloseable {
       s.kafka.createTopics(FleetTopics.plan(4));
       s.postgres = Postgres.start(dir.resolve("postgres"), s.postgresPort);
       s.startCoordinator();
+      // writes need a token (access control is on, as in production); written straight into the table
+      s.token = new TokenStore(s.postgres.credentials()).create("fault-suite", "operator", "fault-suite").token();
       s.api().registerModels(s.modelsDir());
       s.startWorkers(workers);
       return s;
@@ -81,7 +84,7 @@ final class FaultStack implements AutoCloseable {
   }
 
   CoordinatorClient api() {
-    return new CoordinatorClient("http://127.0.0.1:" + httpPort);
+    return new CoordinatorClient("http://127.0.0.1:" + httpPort, token);
   }
 
   String bootstrapServers() {
