@@ -1,6 +1,7 @@
 package dev.shadowfleet.worker.engine.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -43,7 +44,6 @@ final class PhaseConv {
     long c = in.get(1);
     long h = in.get(2);
     long w = in.get(3);
-    long o = weight.getShape().get(0);
     long k = weight.getShape().get(2);
     long m = (k + s - 1) / s;
     long outH = (h + 2L * padding - k) / s + 1;
@@ -56,8 +56,24 @@ final class PhaseConv {
         .reshape(n, c, rows / s, s, cols / s, s)
         .transpose(0, 1, 3, 5, 2, 4)
         .reshape(n, c * s * s, rows / s, cols / s);
-    NDArray kernel = m * s == k ? weight : weight.pad(new Shape(0, m * s - k, 0, m * s - k), 0);
-    kernel = kernel.reshape(o, c, m, s, m, s).transpose(0, 1, 3, 5, 2, 4).reshape(o, c * s * s, m, m);
-    return Layer.Conv2d.direct(phases, kernel, bias, 1, 0);
+    return Layer.Conv2d.direct(phases, phaseKernel(weight, s, m, x.getManager()), bias, 1, 0);
+  }
+
+  /**
+   * The kernel O×C×k×k as O×(C·s²)×m×m, in {@code into} (the caller's scope: arrays computed from the
+   * weights would otherwise land in the model's manager and live as long as the model).
+   */
+  private static NDArray phaseKernel(NDArray weight, int s, long m, NDManager into) {
+    Shape w = weight.getShape();
+    long o = w.get(0);
+    long c = w.get(1);
+    long k = w.get(2);
+    try (NDManager scope = into.newSubManager()) {
+      weight.tempAttach(scope);
+      NDArray kernel = m * s == k ? weight : weight.pad(new Shape(0, m * s - k, 0, m * s - k), 0);
+      kernel = kernel.reshape(o, c, m, s, m, s).transpose(0, 1, 3, 5, 2, 4).reshape(o, c * s * s, m, m);
+      kernel.attach(into);
+      return kernel;
+    }
   }
 }
