@@ -211,11 +211,14 @@ def bench(model_path, targets, noise_batch, steps, threads):
     attack(model, x, delta0, list(range(targets)), p, noise)  # warm-up
     p["steps"] = steps
     start = time.perf_counter()
+    cpu_start = time.process_time()
     attack(model, x, delta0, list(range(targets)), p, noise)
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
     print(json.dumps(dict(impl="python-reference", torch=torch.__version__, threads=threads, targets=targets,
-                          noiseBatch=noise_batch, steps=steps, seconds=seconds,
-                          imageStepsPerSecond=steps / seconds)))
+                          noiseBatch=noise_batch, steps=steps, seconds=round(seconds, 3),
+                          imageStepsPerSecond=round(steps / seconds, 3), cpuSeconds=round(cpu, 3),
+                          imageStepsPerCpuSecond=round(steps / cpu, 3))))
 
 
 if __name__ == "__main__":

@@ -22,6 +22,14 @@ public enum AttackPreset {
   /** A small budget for demos and CI: ablation settings with B = 16 and 20 steps. */
   QUICK("quick", rs(20, 0.1, 0.3, 20.0, 0.0, 16, ChannelMode.ONE_CHANNEL));
 
+  /**
+   * Samples per forward/backward pass in every preset: the fastest size on CPU in docs/benchmarks.md
+   * ("Attack throughput": 400 beat 100, 900 and one 3,600-sample pass at 1 intra-op thread). The
+   * attack also caps a micro-batch by its input size (ShadowAttack.MAX_MICRO_BATCH_VALUES), so large
+   * images get fewer samples per pass whatever this says.
+   */
+  public static final int DEFAULT_MICRO_BATCH = 400;
+
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
@@ -110,12 +118,13 @@ public enum AttackPreset {
   private static AttackParams rs(
       int steps, double lr, double tv, double c, double s, int b, ChannelMode mode) {
     return new AttackParams(steps, lr, tv, c, s, b, null, false, null, BoundMethod.IBP, 0.0,
-        SpoofLoss.ROBUST_CE, mode, ColorPenalty.L2_SQUARED, DeltaInit.UNIFORM, false, 0L, 100, false);
+        SpoofLoss.ROBUST_CE, mode, ColorPenalty.L2_SQUARED, DeltaInit.UNIFORM, false, 0L,
+        DEFAULT_MICRO_BATCH, false);
   }
 
   private static AttackParams ibp(int steps, double lr, double tv, double c) {
     return new AttackParams(steps, lr, tv, c, 0.0, 1, null, false, null, BoundMethod.IBP, 0.0,
         SpoofLoss.ROBUST_CE, ChannelMode.ONE_CHANNEL, ColorPenalty.DELTA_L2, DeltaInit.UNIFORM,
-        false, 0L, 100, false);
+        false, 0L, DEFAULT_MICRO_BATCH, false);
   }
 }

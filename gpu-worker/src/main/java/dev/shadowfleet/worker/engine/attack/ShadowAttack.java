@@ -24,14 +24,24 @@ import java.util.SplittableRandom;
  * Since J is a sum of independent per-target objectives, one backward pass of Σ_t J_t gives every
  * δ_t its own gradient. The batch axis is cut into micro-batches of at most {@code microBatch}
  * samples whose gradients accumulate on δ: memory is bounded by the micro-batch (its activations are
- * freed before the next one starts), never by T·B, and the size is a tuned setting because small
- * batches also run faster on CPU (ALGORITHM.md measured ~100 samples 2× faster than one 3,600-sample
- * pass; docs/benchmarks.md has this engine's figures).
+ * freed before the next one starts), never by T·B, and the size is a tuned setting because moderate
+ * batches also run faster on CPU (400 samples beat 100 and one 3,600-sample pass on the bundled
+ * Fashion-MNIST CNNs; docs/benchmarks.md, "Attack throughput"). A micro-batch also holds at most
+ * {@link #MAX_MICRO_BATCH_VALUES} input values, so a sample count tuned on 28×28 images cannot blow
+ * up on 224×224 ones: the default 400 stays 400 for Fashion-MNIST and CIFAR-10, and becomes 18 for
+ * 3×224×224.
  *
  * <p>Native memory: one job manager per {@link #generate} call, a sub-manager per step and per
  * micro-batch; only the result arrays (copied to Java) leave.
  */
 public final class ShadowAttack {
+  /**
+   * Most input values (samples × C×H×W) in one micro-batch: the largest pass measured on this engine,
+   * 9 targets × 400 noise copies of a Fashion-MNIST image (11 MB of float32 input). Activations of a
+   * CNN scale with its input, so this bounds a pass's memory for any image size.
+   */
+  public static final long MAX_MICRO_BATCH_VALUES = 3600L * 28 * 28;
+
   private final AttackParams params;
   private final Classifier model;
   private final int channels;
@@ -144,8 +154,9 @@ public final class ShadowAttack {
     double[] spoofed = values ? new double[t] : null;
     int perTarget = spoof.samplesPerTarget();
     long total = (long) t * perTarget;
-    for (long from = 0; from < total; from += params.microBatch()) {
-      long to = Math.min(total, from + params.microBatch());
+    int microBatch = microBatch(params.microBatch(), x.getShape());
+    for (long from = 0; from < total; from += microBatch) {
+      long to = Math.min(total, from + microBatch);
       try (NDManager micro = delta.getManager().newSubManager()) {
         List<SpoofingLoss.Segment> segments = new ArrayList<>();
         int first = (int) (from / perTarget);
@@ -185,6 +196,15 @@ public final class ShadowAttack {
       out[i] = new LossTerms(spoofed[i], tvs[i], cs[i], ss[i], j);
     }
     return out;
+  }
+
+  /**
+   * Samples per pass for an image of this shape (C×H×W): the requested size, lowered so that a pass
+   * holds at most {@link #MAX_MICRO_BATCH_VALUES} input values (at least one sample).
+   */
+  static int microBatch(int requested, Shape image) {
+    long cap = Math.max(1, MAX_MICRO_BATCH_VALUES / image.size());
+    return (int) Math.min(requested, cap);
   }
 
   /** δ ← δ − lr·∇J: plain gradient descent, no sign, no projection, no momentum. */

@@ -2,6 +2,7 @@ package dev.shadowfleet.worker.engine.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * A layer of a {@link SequentialNetwork}: the few types interval-bound propagation can walk. Weights
@@ -19,10 +20,26 @@ public sealed interface Layer {
     }
   }
 
-  /** 2-D convolution with square kernel, equal stride and zero padding on both axes. */
+  /**
+   * 2-D convolution with square kernel, equal stride and zero padding on both axes ({@code bias} may
+   * be null). Under a gradient collector with frozen weights (the attack: only the input gets a
+   * gradient), a strided convolution runs on CPU as the equivalent stride-1 convolution over the
+   * input's phases ({@link PhaseConv}): libtorch's own input gradient of a strided convolution is
+   * several times slower there. Values agree to rounding. Without a collector (certification) or with
+   * trainable weights (training) libtorch's convolution runs as is.
+   */
   record Conv2d(NDArray weight, NDArray bias, int stride, int padding) implements Layer {
     @Override
     public NDArray forward(NDArray x) {
+      if (PhaseConv.pays(weight, stride) && !x.getDevice().isGpu() && JniUtils.isGradMode()
+          && !weight.hasGradient()) {
+        return PhaseConv.conv(x, weight, bias, stride, padding);
+      }
+      return direct(x, weight, bias, stride, padding);
+    }
+
+    /** The convolution as libtorch computes it, whatever the device and gradient needs. */
+    static NDArray direct(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
       return ai.djl.nn.convolutional.Conv2d.conv2d(
               x,
               weight,
@@ -43,10 +60,14 @@ public sealed interface Layer {
     }
   }
 
+  /**
+   * max(x, 0) as libtorch's relu: its backward is one mask, where {@code maximum(x, 0)}'s costs several
+   * full-size passes (and splits the gradient at exactly 0, relu gives 0 there, as PyTorch's ReLU).
+   */
   record Relu() implements Layer {
     @Override
     public NDArray forward(NDArray x) {
-      return x.maximum(0f);
+      return ai.djl.nn.Activation.relu(x);
     }
   }
 

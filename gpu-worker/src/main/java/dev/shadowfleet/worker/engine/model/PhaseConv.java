@@ -1,0 +1,79 @@
+package dev.shadowfleet.worker.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * A strided convolution rewritten as a stride-1 convolution over the input's s×s phases (polyphase
+ * decomposition), used on CPU when the input needs a gradient.
+ *
+ * <p>Why: libtorch 2.7's oneDNN 3.7 computes the input gradient of a <em>strided</em> convolution with
+ * its {@code brgconv_strided:avx2} kernel in channels-last layout, which on the small channel counts of
+ * these networks is 3–5× slower than the gemm path of older builds (docs/benchmarks.md, "Attack
+ * throughput"); for stride 1 it keeps the fast {@code jit:avx2} kernel. The rewrite is exact algebra:
+ * with the input zero-padded to s·(H_out + m − 1) rows and columns (m = ⌈k/s⌉, the kernel zero-padded to
+ * s·m), {@code conv(x, W, stride s)[i,j] = Σ_{a,b} conv(x_ab, W_ab, stride 1)[i,j]}, where x_ab =
+ * x[a::s, b::s] and W_ab = W[a::s, b::s]; stacking the s² phases on the channel axis makes it one
+ * convolution with s²·C input channels and an m×m kernel. Only the order of the float additions
+ * differs from the direct convolution (differences of a few ulps).
+ */
+final class PhaseConv {
+  /** Most phase channels (C·s²) for which the rewrite was measured faster (docs/benchmarks.md). */
+  static final long MAX_PHASE_CHANNELS = 16;
+
+  private PhaseConv() {}
+
+  /**
+   * Whether the rewrite pays for a convolution with these weights (O×C×k×k) and stride: only for
+   * strides above 1 and few input channels. With more channels the stride-1 convolution over C·s²
+   * channels costs more in the forward pass than libtorch's input gradient loses.
+   */
+  static boolean pays(NDArray weight, int stride) {
+    return stride > 1 && weight.getShape().get(1) * stride * stride <= MAX_PHASE_CHANNELS;
+  }
+
+  /**
+   * conv2d(x, weight, bias, stride, padding) for x N×C×H×W and weight O×C×k×k ({@code bias} may be
+   * null), as a stride-1 convolution over the phases.
+   */
+  static NDArray conv(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
+    int s = stride;
+    Shape in = x.getShape();
+    long n = in.get(0);
+    long c = in.get(1);
+    long h = in.get(2);
+    long w = in.get(3);
+    long k = weight.getShape().get(2);
+    long m = (k + s - 1) / s;
+    long outH = (h + 2L * padding - k) / s + 1;
+    long outW = (w + 2L * padding - k) / s + 1;
+    long rows = s * (outH + m - 1);
+    long cols = s * (outW + m - 1);
+    // Zero padding on top/left as the layer says; bottom/right up to (or cut down to) s·(out + m − 1).
+    NDArray padded = x.pad(new Shape(padding, cols - w - padding, padding, rows - h - padding), 0);
+    NDArray phases = padded
+        .reshape(n, c, rows / s, s, cols / s, s)
+        .transpose(0, 1, 3, 5, 2, 4)
+        .reshape(n, c * s * s, rows / s, cols / s);
+    return Layer.Conv2d.direct(phases, phaseKernel(weight, s, m, x.getManager()), bias, 1, 0);
+  }
+
+  /**
+   * The kernel O×C×k×k as O×(C·s²)×m×m, in {@code into} (the caller's scope: arrays computed from the
+   * weights would otherwise land in the model's manager and live as long as the model).
+   */
+  private static NDArray phaseKernel(NDArray weight, int s, long m, NDManager into) {
+    Shape w = weight.getShape();
+    long o = w.get(0);
+    long c = w.get(1);
+    long k = w.get(2);
+    try (NDManager scope = into.newSubManager()) {
+      weight.tempAttach(scope);
+      NDArray kernel = m * s == k ? weight : weight.pad(new Shape(0, m * s - k, 0, m * s - k), 0);
+      kernel = kernel.reshape(o, c, m, s, m, s).transpose(0, 1, 3, 5, 2, 4).reshape(o, c * s * s, m, m);
+      kernel.attach(into);
+      return kernel;
+    }
+  }
+}
