@@ -119,7 +119,7 @@ public class ResultBatchWriter {
             count(counters, job.sweepId, "QUEUED", -1);
             count(counters, job.sweepId, "RUNNING", +1);
             job.state = "RUNNING";
-            stateUpdates.put(id, new Object[] {id, "RUNNING", s.attempt(), null});
+            putState(stateUpdates, id, "RUNNING", s.attempt(), null);
           }
         }
       }
@@ -149,7 +149,7 @@ public class ResultBatchWriter {
         count(counters, job.sweepId, next, +1);
         job.state = next;
         job.hasResult = true;
-        stateUpdates.put(r.jobId(), new Object[] {r.jobId(), next, r.attempt(), null});
+        putState(stateUpdates, r.jobId(), next, r.attempt(), null);
       }
       int applied = 0;
       for (JobFailure f : failures) {
@@ -162,7 +162,7 @@ public class ResultBatchWriter {
         count(counters, job.sweepId, "FAILED", +1);
         job.state = "FAILED";
         String reason = f.field() == null ? f.reason() : f.field() + ": " + f.reason();
-        stateUpdates.put(f.jobId(), new Object[] {f.jobId(), "FAILED", f.attempt(), reason});
+        putState(stateUpdates, f.jobId(), "FAILED", f.attempt(), reason);
         applied++;
       }
       long t2 = System.nanoTime();
@@ -180,6 +180,19 @@ public class ResultBatchWriter {
       }
       return new Summary(fresh.size(), duplicates, applied, rejected);
     }
+  }
+
+  /**
+   * The job's last state change in this batch wins (RUNNING, then its result); the attempt count is the
+   * highest seen, and of two failures the later attempt's reason is kept.
+   */
+  private static void putState(Map<String, Object[]> updates, String id, String state, int attempt, String reason) {
+    Object[] old = updates.get(id);
+    if (old != null && old[1].equals(state) && (Integer) old[2] >= attempt) {
+      return;
+    }
+    int attempts = old == null ? attempt : Math.max(attempt, (Integer) old[2]);
+    updates.put(id, new Object[] {id, state, attempts, reason});
   }
 
   /** The current state of one job in this batch. */
