@@ -37,3 +37,20 @@ SELECT s.id AS sweep_id,
        p.skipped_label
 FROM sweeps s
 JOIN sweep_progress p ON p.sweep_id = s.id;
+
+-- Results stored per minute and sweep (ingestion rate for dashboards: Grafana's "results stored per
+-- minute"); a filter on sweep_id is pushed below the grouping, onto job_results_image.
+CREATE VIEW v_results_per_minute AS
+SELECT sweep_id,
+       date_trunc('minute', ingested_at) AS minute,
+       count(*) AS results
+FROM job_results
+GROUP BY sweep_id, date_trunc('minute', ingested_at);
+
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'shadowfleet_reader') THEN
+    GRANT SELECT ON v_results_per_minute TO shadowfleet_reader;
+  END IF;
+END
+$$;
