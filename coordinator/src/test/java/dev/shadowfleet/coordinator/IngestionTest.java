@@ -114,7 +114,7 @@ class IngestionTest {
         Api.rows(db, "SELECT " + outcomeCols + " FROM image_outcomes WHERE sweep_id = '" + a + "' ORDER BY 1, 2"),
         Api.rows(db, "SELECT " + outcomeCols + " FROM image_outcomes WHERE sweep_id = '" + b + "' ORDER BY 1, 2"));
     String resultCols = "substr(job_id, 14) AS job, status, attempt, success, attack_radius, spoof_loss, tv,"
-        + " result - 'jobId' - 'sweepId' AS body, images";
+        + " result::jsonb - 'jobId' - 'sweepId' AS body, images::text AS images";
     assertEquals(
         Api.rows(db, "SELECT " + resultCols + " FROM job_results WHERE sweep_id = '" + a + "' ORDER BY 1"),
         Api.rows(db, "SELECT " + resultCols + " FROM job_results WHERE sweep_id = '" + b + "' ORDER BY 1"));

@@ -42,15 +42,17 @@ import java.util.function.Function;
  *   <li>measured job costs, and sweeps whose last job ended become COMPLETED.
  * </ol>
  *
- * Each statement sends the whole batch as arrays ({@code unnest}): one round trip per table.
+ * Each statement sends the whole batch at once: the results through {@code COPY} into a temporary
+ * staging table and one {@code INSERT … SELECT … ON CONFLICT} (batches of {@link #COPY_THRESHOLD} or more),
+ * everything else as arrays ({@code unnest}): one round trip per table.
  */
 @ApplicationScoped
 public class ResultBatchWriter {
   private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ResultBatchWriter.class);
 
   /**
-   * One decoded result and the JSON to store for it: the payload as received when it carries no images
-   * (jsonb normalises it, so equal results store equal values), else the result re-encoded without them.
+   * One decoded result and the JSON to store for it: the payload as received when it carries no images,
+   * else the result re-encoded without them.
    */
   public record Incoming(JobResult result, String json) {
     public static Incoming of(JobResult r, byte[] payload) {
@@ -232,6 +234,12 @@ public class ResultBatchWriter {
   /** A result and its stored JSON, as the insert binds them. */
   private record Row(JobResult r, String json) {}
 
+  /** Batches of at least this many results go through COPY and the staging table; smaller ones as arrays. */
+  static final int COPY_THRESHOLD = 64;
+
+  /** The session's staging table of job_results rows (temporary, emptied at commit). */
+  private static final String STAGING = "job_results_incoming";
+
   private static final Columns<Row> RESULT_COLUMNS =
       new Columns<Row>()
           .text("job_id", x -> x.r().jobId())
@@ -276,16 +284,31 @@ public class ResultBatchWriter {
       sorted.add(new Row(r, json.get(r)));
     }
     sorted.sort(Comparator.comparing(x -> x.r().jobId()));
-    String sql = RESULT_COLUMNS.insertSql("job_results") + " ON CONFLICT (job_id) DO NOTHING RETURNING job_id";
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      RESULT_COLUMNS.bind(c, ps, sorted);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          inserted.add(rs.getString(1));
-        }
+    String conflict = " ON CONFLICT (job_id) DO NOTHING RETURNING job_id";
+    if (sorted.size() < COPY_THRESHOLD) {
+      try (PreparedStatement ps = c.prepareStatement(RESULT_COLUMNS.insertSql("job_results") + conflict)) {
+        RESULT_COLUMNS.bind(c, ps, sorted);
+        collect(ps, inserted);
+      }
+      return inserted;
+    }
+    try (var st = c.createStatement()) {
+      st.execute(RESULT_COLUMNS.stagingDdl(STAGING));
+    }
+    RESULT_COLUMNS.copy(c, STAGING, sorted);
+    try (PreparedStatement ps = c.prepareStatement(RESULT_COLUMNS.insertFromSql("job_results", STAGING)
+        + " ORDER BY job_id" + conflict)) {
+      collect(ps, inserted);
+    }
+    return inserted; // the staging rows go at commit (or rollback)
+  }
+
+  private static void collect(PreparedStatement ps, Set<String> ids) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        ids.add(rs.getString(1));
       }
     }
-    return inserted;
   }
 
   private static void updateJobs(Connection c, List<Object[]> updates) throws SQLException {
