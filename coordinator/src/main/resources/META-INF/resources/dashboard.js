@@ -41,7 +41,9 @@ async function loadSweeps() {
   const body = document.querySelector('#sweeps tbody');
   try {
     const page = await api('/api/sweeps?size=20&page=' + sweepsPage);
+    const picked = new Set(Array.from(document.querySelectorAll('#sweeps .pick:checked')).map((c) => c.value));
     body.innerHTML = page.items.map((s) => '<tr>'
+      + '<td><input type="checkbox" class="pick" value="' + esc(s.id) + '" title="compare"></td>'
       + '<td><a href="/sweep.html?id=' + encodeURIComponent(s.id) + '">' + esc(s.id) + '</a></td>'
       + '<td>' + esc(s.state) + '</td><td>' + esc(s.dataset) + '</td><td>' + esc(s.preset) + '</td>'
       + '<td>' + s.jobs + '</td><td>' + progressBar(s.progress) + '</td>'
@@ -49,7 +51,8 @@ async function loadSweeps() {
       + '<td>' + s.progress.failed + '</td><td>' + s.progress.cancelled + '</td><td>' + s.progress.running + '</td>'
       + '<td>' + s.progress.queued + '</td>'
       + '<td>' + esc(new Date(s.createdAt).toLocaleString()) + '</td></tr>').join('')
-      || '<tr><td colspan="14" class="muted">no sweeps yet</td></tr>';
+      || '<tr><td colspan="15" class="muted">no sweeps yet</td></tr>';
+    document.querySelectorAll('#sweeps .pick').forEach((c) => { c.checked = picked.has(c.value); }); // kept across refreshes
     $('pageinfo').textContent = 'page ' + (sweepsPage + 1) + ' of ' + Math.max(1, Math.ceil(page.total / 20));
     $('prev').disabled = sweepsPage === 0;
     $('next').disabled = (sweepsPage + 1) * 20 >= page.total;
@@ -60,6 +63,10 @@ async function loadSweeps() {
 }
 
 function sweepsMain() {
+  $('compare').onclick = () => {
+    const ids = Array.from(document.querySelectorAll('#sweeps .pick:checked')).map((c) => c.value);
+    if (ids.length >= 2) location.href = '/compare.html?sweeps=' + ids.map(encodeURIComponent).join(',');
+  };
   $('prev').onclick = () => { sweepsPage = Math.max(0, sweepsPage - 1); loadSweeps(); };
   $('next').onclick = () => { sweepsPage++; loadSweeps(); };
   loadSweeps();
@@ -250,4 +257,25 @@ async function imageMain() {
   }
 }
 
-({ sweeps: sweepsMain, sweep: sweepMain, image: imageMain })[document.body.dataset.page]();
+// ---- compare page ------------------------------------------------------------------------------
+async function compareMain() {
+  try {
+    const c = await api('/api/compare?sweeps=' + encodeURIComponent(params.get('sweeps') || ''));
+    document.querySelector('#sides tbody').innerHTML = c.sweeps.flatMap((s) => s.models.map((m) => '<tr><td><a href="/sweep.html?id='
+      + encodeURIComponent(s.sweepId) + '">' + esc(s.sweepId) + '</a></td><td>' + esc(s.preset) + '</td><td>'
+      + (s.channelMode === 'THREE_CHANNEL' ? '3' : s.channelMode === 'ONE_CHANNEL' ? '1' : '–') + '</td><td>' + esc(m.modelId)
+      + '</td><td>' + m.images + '</td><td>' + m.certifiedImages + '</td><td>' + num(m.table1.naturalRadiusMean) + ' ± '
+      + num(m.table1.naturalRadiusStddev) + '</td><td>' + num(m.table1.attackRadiusMean) + ' ± ' + num(m.table1.attackRadiusStddev)
+      + '</td><td>' + pct(m.table1.successRate) + '</td><td>' + pct(m.table2.robustError) + ' / ' + pct(m.table2.attackError)
+      + '</td></tr>')).join('') || '<tr><td colspan="10" class="muted">no results yet</td></tr>';
+    document.querySelector('#paired tbody').innerHTML = c.paired.map((p) => '<tr><td>' + esc(p.modelId) + '</td><td>'
+      + esc(p.sweepA) + ' → ' + esc(p.sweepB) + '</td><td>' + p.images + '</td><td>' + p.successA + '</td><td>' + p.successB
+      + '</td><td>' + p.successBoth + '</td><td>' + num(p.attackRadiusMeanA) + '</td><td>' + num(p.attackRadiusMeanB)
+      + '</td><td>' + num(p.attackRadiusMeanDiff) + '</td></tr>').join('')
+      || '<tr><td colspan="9" class="muted">no model and dataset in common</td></tr>';
+  } catch (e) {
+    showError(document.querySelector('#sides tbody'), e);
+  }
+}
+
+({ sweeps: sweepsMain, sweep: sweepMain, image: imageMain, compare: compareMain })[document.body.dataset.page]();
