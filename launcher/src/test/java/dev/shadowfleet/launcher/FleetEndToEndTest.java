@@ -70,7 +70,7 @@ class FleetEndToEndTest {
       LocalStack.Infra infra = stack.startInfra(12, 0, 0);
       String url = stack.startCoordinator(infra, "127.0.0.1", 0);
       stack.startWorkers(2, infra.bootstrapServers());
-      CoordinatorClient api = new CoordinatorClient(url);
+      CoordinatorClient api = new CoordinatorClient(url, stack.operatorToken(infra)); // writes need a token
       api.registerModels(launch.modelsDir());
       ObjectNode request = (ObjectNode) new DemoSweep(images, models, "quick", n0, n).request();
       request.set("overrides", overrides);

@@ -1,6 +1,8 @@
 package dev.shadowfleet.coordinator.api;
 
+import dev.shadowfleet.coordinator.auth.Roles;
 import dev.shadowfleet.coordinator.sweep.CompareService;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -12,6 +14,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** Sweeps side by side, e.g. the 1-channel and the 3-channel attack on the same images and models. */
 @Path("/api/compare")
 @Tag(name = "results")
+@RolesAllowed(Roles.VIEWER)
 public class CompareResource {
   private final CompareService compare;
 
