@@ -41,14 +41,18 @@ async function loadSweeps() {
   const body = document.querySelector('#sweeps tbody');
   try {
     const page = await api('/api/sweeps?size=20&page=' + sweepsPage);
+    const picked = new Set(Array.from(document.querySelectorAll('#sweeps .pick:checked')).map((c) => c.value));
     body.innerHTML = page.items.map((s) => '<tr>'
+      + '<td><input type="checkbox" class="pick" value="' + esc(s.id) + '" title="compare"></td>'
       + '<td><a href="/sweep.html?id=' + encodeURIComponent(s.id) + '">' + esc(s.id) + '</a></td>'
       + '<td>' + esc(s.state) + '</td><td>' + esc(s.dataset) + '</td><td>' + esc(s.preset) + '</td>'
       + '<td>' + s.jobs + '</td><td>' + progressBar(s.progress) + '</td>'
-      + '<td>' + s.progress.done + '</td><td>' + s.progress.skipped + '</td><td>' + s.progress.failed + '</td>'
-      + '<td>' + s.progress.cancelled + '</td><td>' + s.progress.queued + '</td>'
+      + '<td>' + s.progress.done + '</td><td>' + s.progress.skipped + '</td><td>' + s.progress.skippedLabel + '</td>'
+      + '<td>' + s.progress.failed + '</td><td>' + s.progress.cancelled + '</td><td>' + s.progress.running + '</td>'
+      + '<td>' + s.progress.queued + '</td>'
       + '<td>' + esc(new Date(s.createdAt).toLocaleString()) + '</td></tr>').join('')
-      || '<tr><td colspan="12" class="muted">no sweeps yet</td></tr>';
+      || '<tr><td colspan="15" class="muted">no sweeps yet</td></tr>';
+    document.querySelectorAll('#sweeps .pick').forEach((c) => { c.checked = picked.has(c.value); }); // kept across refreshes
     $('pageinfo').textContent = 'page ' + (sweepsPage + 1) + ' of ' + Math.max(1, Math.ceil(page.total / 20));
     $('prev').disabled = sweepsPage === 0;
     $('next').disabled = (sweepsPage + 1) * 20 >= page.total;
@@ -59,6 +63,10 @@ async function loadSweeps() {
 }
 
 function sweepsMain() {
+  $('compare').onclick = () => {
+    const ids = Array.from(document.querySelectorAll('#sweeps .pick:checked')).map((c) => c.value);
+    if (ids.length >= 2) location.href = '/compare.html?sweeps=' + ids.map(encodeURIComponent).join(',');
+  };
   $('prev').onclick = () => { sweepsPage = Math.max(0, sweepsPage - 1); loadSweeps(); };
   $('next').onclick = () => { sweepsPage++; loadSweeps(); };
   loadSweeps();
@@ -153,7 +161,8 @@ async function loadProgress() {
     $('title').textContent = 'Sweep ' + s.id + ' — ' + s.state;
     const p = s.progress;
     $('progress').innerHTML = progressBar(p) + ' <span class="muted">' + p.finished + ' of ' + s.jobs + ' jobs: ' + p.done + ' done, '
-      + p.skipped + ' skipped, ' + p.failed + ' failed, ' + p.cancelled + ' cancelled, ' + p.queued + ' queued'
+      + p.skipped + ' skipped (abstained), ' + p.skippedLabel + ' label targets (not attacked), ' + p.failed + ' failed, '
+      + p.cancelled + ' cancelled, ' + p.running + ' running, ' + p.queued + ' queued'
       + (s.eta ? ', about ' + Math.round(s.eta.seconds) + ' s left' : '') + ' · ' + esc(s.dataset) + ' · preset ' + esc(s.preset) + '</span>';
     return s;
   } catch (e) {
@@ -178,9 +187,11 @@ async function loadGallery() {
     const page = await api('/api/sweeps/' + encodeURIComponent(sweepId) + '/outcomes?' + q);
     const base = '/api/sweeps/' + encodeURIComponent(sweepId) + '/images/' + encodeURIComponent(model) + '/';
     box.innerHTML = page.items.map((o) => '<div class="card"><div class="imgs">'
-      + imageCell(base + o.imageIndex + '/natural.png', o.hasImages, 'natural')
-      + imageCell(base + o.imageIndex + '/perturbation.png', o.hasImages, 'perturbation')
-      + imageCell(base + o.imageIndex + '/adversarial.png', o.hasImages, 'adversarial') + '</div>'
+      // the best result's own PNGs (?target=): they never change, so the browser caches them for good;
+      // a skipped (abstained) image has the natural one only
+      + imageCell(base + o.imageIndex + '/natural.png?target=' + o.target, o.hasImages, 'natural')
+      + imageCell(base + o.imageIndex + '/perturbation.png?target=' + o.target, o.hasImages && o.status === 'DONE', 'perturbation')
+      + imageCell(base + o.imageIndex + '/adversarial.png?target=' + o.target, o.hasImages && o.status === 'DONE', 'adversarial') + '</div>'
       + '<a href="/image.html?sweep=' + encodeURIComponent(sweepId) + '&model=' + encodeURIComponent(model) + '&index=' + o.imageIndex + '">image '
       + o.imageIndex + '</a> · label ' + o.label + ' → target ' + o.target + ' · '
       + (o.success ? '<span class="ok">spoofed</span>' : '<span class="fail">' + esc(o.status === 'DONE' ? 'not spoofed' : o.status) + '</span>')
@@ -235,7 +246,8 @@ async function imageMain() {
         + '<br>best outcome: target ' + b.target + ', ' + (b.success ? '<span class="ok">spoofed</span>' : '<span class="fail">not spoofed</span>')
         + ', attack label ' + (b.attackLabel ?? '–') + ', r = ' + num(b.attackRadius) + ' (' + esc(b.attackMethod || '–') + '), '
         + b.results + ' results' : '<span class="muted">no results yet</span>');
-    document.querySelector('#targets tbody').innerHTML = d.targets.map((t) => '<tr><td>' + t.target + '</td><td>' + esc(t.state)
+    document.querySelector('#targets tbody').innerHTML = d.targets.map((t) => '<tr><td>' + t.target + '</td><td>'
+      + (t.state === 'SKIPPED_LABEL' ? 'true label (not attacked)' : esc(t.state))
       + (t.reason ? ' <span class="muted">' + esc(t.reason) + '</span>' : '') + '</td><td>'
       + (t.success === undefined ? '–' : t.success ? '<span class="ok">yes</span>' : 'no') + '</td><td>' + (t.attackLabel ?? '–')
       + '</td><td>' + (t.attackCertified ?? '–') + '</td><td>' + num(t.attackRadius) + '</td><td>' + esc(t.attackMethod || '–')
@@ -245,4 +257,25 @@ async function imageMain() {
   }
 }
 
-({ sweeps: sweepsMain, sweep: sweepMain, image: imageMain })[document.body.dataset.page]();
+// ---- compare page ------------------------------------------------------------------------------
+async function compareMain() {
+  try {
+    const c = await api('/api/compare?sweeps=' + encodeURIComponent(params.get('sweeps') || ''));
+    document.querySelector('#sides tbody').innerHTML = c.sweeps.flatMap((s) => s.models.map((m) => '<tr><td><a href="/sweep.html?id='
+      + encodeURIComponent(s.sweepId) + '">' + esc(s.sweepId) + '</a></td><td>' + esc(s.preset) + '</td><td>'
+      + (s.channelMode === 'THREE_CHANNEL' ? '3' : s.channelMode === 'ONE_CHANNEL' ? '1' : '–') + '</td><td>' + esc(m.modelId)
+      + '</td><td>' + m.images + '</td><td>' + m.certifiedImages + '</td><td>' + num(m.table1.naturalRadiusMean) + ' ± '
+      + num(m.table1.naturalRadiusStddev) + '</td><td>' + num(m.table1.attackRadiusMean) + ' ± ' + num(m.table1.attackRadiusStddev)
+      + '</td><td>' + pct(m.table1.successRate) + '</td><td>' + pct(m.table2.robustError) + ' / ' + pct(m.table2.attackError)
+      + '</td></tr>')).join('') || '<tr><td colspan="10" class="muted">no results yet</td></tr>';
+    document.querySelector('#paired tbody').innerHTML = c.paired.map((p) => '<tr><td>' + esc(p.modelId) + '</td><td>'
+      + esc(p.sweepA) + ' → ' + esc(p.sweepB) + '</td><td>' + p.images + '</td><td>' + p.successA + '</td><td>' + p.successB
+      + '</td><td>' + p.successBoth + '</td><td>' + num(p.attackRadiusMeanA) + '</td><td>' + num(p.attackRadiusMeanB)
+      + '</td><td>' + num(p.attackRadiusMeanDiff) + '</td></tr>').join('')
+      || '<tr><td colspan="9" class="muted">no model and dataset in common</td></tr>';
+  } catch (e) {
+    showError(document.querySelector('#sides tbody'), e);
+  }
+}
+
+({ sweeps: sweepsMain, sweep: sweepMain, image: imageMain, compare: compareMain })[document.body.dataset.page]();

@@ -97,6 +97,113 @@ class CoordinatorBenchmark {
         secs(accepted - t0), secs(published - t0), 1_000_000 / secs(published - t0), Topics.JOBS, onTopic));
   }
 
+  /**
+   * The results queries on a 1,000,000-job sweep (50,000 images × 2 models × 10 targets): results and image
+   * outcomes are generated in SQL (one stored result per job, one outcome per image), then every query the
+   * summary, the gallery, one image and the comparison run is timed with EXPLAIN (ANALYZE, BUFFERS).
+   */
+  @Test
+  void resultQueriesOnAMillionJobSweep() throws Exception {
+    ingestor.stop();
+    String rs = Api.model(false);
+    String ibp = Api.model(true);
+    Map<String, Object> body = Api.sweep(FANOUT_IMAGES, rs, ibp);
+    body.put("dataset", "fashion-mnist:train");
+    String sweep = Api.submit(body);
+    String s = "'" + sweep + "'";
+    long t0 = System.nanoTime();
+    exec("INSERT INTO job_results (job_id, sweep_id, model_id, image_index, target, status, attempt, worker_id, label,"
+        + " natural_label, natural_certified, natural_radius, natural_method, attack_label, attack_certified, attack_radius,"
+        + " attack_method, success, targeted_success, spoof_loss, tv, steps, wall_millis, compute_seconds, result)"
+        + " SELECT id, sweep_id, model_id, image_index, target, 'DONE', 1, 'w', image_index % 10,"
+        + " image_index % 10, true, (image_index % 97) / 100.0, 'rs', CASE WHEN (image_index + target) % 3 = 0 THEN target"
+        + " ELSE image_index % 10 END, (image_index + target) % 3 = 0, (image_index * target % 89) / 100.0, 'rs',"
+        + " (image_index + target) % 3 = 0, (image_index + target) % 3 = 0, 1.0 / (1 + target), 0.01, 20, 1000, 1.0, '{}'"
+        + " FROM jobs WHERE sweep_id = " + s);
+    exec("UPDATE jobs SET state = 'DONE' WHERE sweep_id = " + s);
+    exec("INSERT INTO image_outcomes (sweep_id, model_id, image_index, best_job_id, target, status, label, success,"
+        + " targeted_success, natural_label, natural_certified, natural_radius, attack_label, attack_certified, attack_radius,"
+        + " attack_method, spoof_loss, tv, results, rank_key)"
+        + " SELECT DISTINCT ON (model_id, image_index) sweep_id, model_id, image_index, job_id, target, status, label, success,"
+        + " targeted_success, natural_label, natural_certified, natural_radius, attack_label, attack_certified, attack_radius,"
+        + " attack_method, spoof_loss, tv, 10, '\\x00'::bytea FROM job_results WHERE sweep_id = " + s
+        + " ORDER BY model_id, image_index, success DESC, attack_radius DESC");
+    exec("ANALYZE job_results; ANALYZE image_outcomes; ANALYZE jobs");
+    report(String.format("result queries: 1,000,000 job results and %d image outcomes generated in %.1f s; load %s",
+        Api.count(db, "SELECT count(*) FROM image_outcomes WHERE sweep_id = " + s), secs(System.nanoTime() - t0), loadAverage()));
+
+    String m = "'" + rs + "'";
+    Map<String, String> queries = new java.util.LinkedHashMap<>();
+    queries.put("summary: v_model_summary of the sweep", "SELECT * FROM v_model_summary WHERE sweep_id = " + s);
+    queries.put("summary: success by target class (one model)", "SELECT target, count(*), count(*) FILTER (WHERE success)"
+        + " FROM job_results WHERE sweep_id = " + s + " AND model_id = " + m + " AND status = 'DONE' GROUP BY target ORDER BY target");
+    queries.put("summary: histogram bins (one model)", "SELECT least(width_bucket(natural_radius, 0, 1, 20), 20) - 1 AS b, count(*)"
+        + " FROM image_outcomes WHERE sweep_id = " + s + " AND model_id = " + m + " AND natural_label >= 0 GROUP BY b");
+    queries.put("progress: v_sweep_progress", "SELECT * FROM v_sweep_progress WHERE sweep_id = " + s);
+    for (String[] q : new String[][] {{"gallery page 1 (model, image order)", null, null, null, null},
+        {"gallery page 1000 (model, image order)", null, null, null, "1000"},
+        {"gallery: successes, attack radius ↓", "true", null, "-attackRadius", null},
+        {"gallery: class 3, natural radius ↓", null, "3", "-naturalRadius", null}}) {
+      dev.shadowfleet.coordinator.sweep.OutcomeQuery oq =
+          dev.shadowfleet.coordinator.sweep.OutcomeQuery.parse(sweep, rs, q[1], q[2], q[3]);
+      String sql = dev.shadowfleet.coordinator.sweep.ResultService.pageSql(oq);
+      int page = q[4] == null ? 0 : Integer.parseInt(q[4]);
+      queries.put(q[0], inline(sql, oq, 24, (long) page * 24));
+      queries.put(q[0] + ": count", inline("SELECT count(*) FROM image_outcomes" + oq.where(), oq, -1, -1));
+    }
+    queries.put("one image: every target", "SELECT j.target, j.state, r.status, r.success, r.attack_radius FROM jobs j"
+        + " LEFT JOIN job_results r ON r.job_id = j.id WHERE j.id LIKE '" + sweep + "/" + rs + "/4711/%' AND j.sweep_id = " + s
+        + " AND j.model_id = " + m + " AND j.image_index = 4711 ORDER BY j.target");
+    queries.put("compare: paired on common images (one model, sweep with itself)", "SELECT count(*), count(*) FILTER (WHERE y.success),"
+        + " avg(CASE WHEN y.success THEN y.attack_radius ELSE 0 END - CASE WHEN x.success THEN x.attack_radius ELSE 0 END)"
+        + " FROM image_outcomes x JOIN image_outcomes y ON y.sweep_id = " + s + " AND y.model_id = x.model_id"
+        + " AND y.image_index = x.image_index WHERE x.sweep_id = " + s + " AND x.model_id = " + m
+        + " AND x.natural_label >= 0 AND y.natural_label >= 0");
+    for (var e : queries.entrySet()) {
+      List<String> plan = new java.util.ArrayList<>();
+      for (Map<String, Object> row : Api.rows(db, "EXPLAIN (ANALYZE, BUFFERS) " + e.getValue())) {
+        plan.add((String) row.values().iterator().next());
+      }
+      String time = plan.stream().filter(l -> l.startsWith("Execution Time")).findFirst().orElse("?");
+      String top = plan.get(0).trim();
+      String scans = plan.stream().map(String::trim).filter(l -> l.contains(" Scan ")).map(l -> l.replaceAll("^->\\s*", "")
+          .replaceAll("\\s+\\(cost.*", "")).distinct().collect(java.util.stream.Collectors.joining("; "));
+      report(String.format("plan %s: %s | top: %s | scans: %s", e.getKey(), time, top.replaceAll("\\s+\\(cost.*", ""), scans));
+    }
+  }
+
+  /** The listing SQL with its parameters written in (EXPLAIN of a statement with no bind step). */
+  private static String inline(String sql, dev.shadowfleet.coordinator.sweep.OutcomeQuery q, int limit, long offset) {
+    List<Object> args = new java.util.ArrayList<>();
+    args.add(q.sweepId());
+    for (Object v : new Object[] {q.model(), q.success(), q.label()}) {
+      if (v != null) {
+        args.add(v);
+      }
+    }
+    if (limit >= 0) {
+      args.add(limit);
+      args.add(offset);
+    }
+    StringBuilder out = new StringBuilder();
+    int k = 0;
+    for (char ch : sql.toCharArray()) {
+      if (ch == '?') {
+        Object v = args.get(k++);
+        out.append(v instanceof String str ? "'" + str.replace("'", "''") + "'" : String.valueOf(v));
+      } else {
+        out.append(ch);
+      }
+    }
+    return out.toString();
+  }
+
+  private void exec(String sql) throws Exception {
+    try (var c = db.getConnection(); var st = c.createStatement()) {
+      st.execute(sql);
+    }
+  }
+
   @Test
   void ingestionRate() throws Exception {
     String rs = Api.model(false);
@@ -128,15 +235,22 @@ class CoordinatorBenchmark {
       }
       producer.flush();
     }
+    double jvmCpu0 = jvmCpuSeconds();
+    double pgCpu0 = postgresCpuSeconds();
     long t0 = System.nanoTime();
     ingestor.start();
     await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(100))
         .until(() -> Api.count(db, "SELECT done FROM sweep_progress WHERE sweep_id = '" + sweep + "'") == n);
     double s = secs(System.nanoTime() - t0);
+    double jvmCpu = jvmCpuSeconds() - jvmCpu0;
+    double pgCpu = postgresCpuSeconds() - pgCpu0;
     long outcomes = Api.count(db, "SELECT count(*) FROM image_outcomes WHERE sweep_id = '" + sweep + "'");
     report(String.format(
-        "ingestion: %d results (mean %d bytes JSON) drained from a backlog in %.1f s = %.0f results/s, with %d image outcomes upserted",
-        n, bytes / n, s, n / s, outcomes));
+        "ingestion: %d results (mean %d bytes JSON) drained from a backlog in %.1f s = %.0f results/s, with %d image outcomes upserted;"
+            + " CPU: test JVM (coordinator + in-JVM broker) %.1f s, PostgreSQL %.1f s = %.0f µs per result"
+            + " (= %.0f results/s on 2 otherwise idle cores); load %s",
+        n, bytes / n, s, n / s, outcomes, jvmCpu, pgCpu, 1e6 * (jvmCpu + pgCpu) / n, 2 * n / (jvmCpu + pgCpu),
+        loadAverage()));
   }
 
   private static JobResult result(String sweep, String model, int image, int target, Random rnd, Provenance provenance) {
@@ -158,6 +272,50 @@ class CoordinatorBenchmark {
     try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
       List<TopicPartition> parts = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
       return c.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  /** CPU seconds of this JVM (the coordinator, the in-JVM broker, the test's own polling). */
+  private static double jvmCpuSeconds() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime() / 1e9;
+  }
+
+  /**
+   * CPU seconds (user + system) of the test's PostgreSQL server, from /proc: its postmaster (found by the
+   * port of the JDBC URL; zonky detaches it from this JVM) and every backend under it.
+   */
+  private double postgresCpuSeconds() throws Exception {
+    String port;
+    try (var c = db.getConnection()) {
+      port = c.getMetaData().getURL().replaceAll("^jdbc:postgresql://[^:/]+:(\\d+)/.*$", "$1");
+    }
+    List<ProcessHandle> server = new java.util.ArrayList<>();
+    ProcessHandle.allProcesses()
+        .filter(p -> p.info().command().orElse("").endsWith("/postgres"))
+        .filter(p -> String.join(" ", p.info().arguments().orElse(new String[0])).contains("-p " + port + " "))
+        .forEach(p -> {
+          server.add(p);
+          p.descendants().forEach(server::add);
+        });
+    double ticks = 0;
+    for (ProcessHandle p : server) {
+      try {
+        String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+      } catch (IOException | RuntimeException e) {
+        // the process ended in between
+      }
+    }
+    return ticks / 100.0; // USER_HZ
+  }
+
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (IOException e) {
+      return "?";
     }
   }
 

@@ -125,6 +125,13 @@ class DashboardBrowserTest {
           ((JavascriptExecutor) d).executeScript("return arguments[0].complete && arguments[0].naturalWidth === 28", i))));
       screenshot(driver, "dashboard-image.png");
       assertNoConsoleErrors(driver, "image page");
+
+      // two sweeps side by side (the second has no results yet): the first's two models, no pairs
+      String other = Api.submit(Api.sweep(IMAGES, rs, ibp));
+      driver.get(root + "/compare.html?sweeps=" + sweep + "," + other);
+      wait.until(d -> d.findElements(By.cssSelector("#sides tbody tr")).size() == 2);
+      assertTrue(driver.findElement(By.id("sides")).getText().contains(rs));
+      assertNoConsoleErrors(driver, "compare page");
     } finally {
       driver.quit();
     }

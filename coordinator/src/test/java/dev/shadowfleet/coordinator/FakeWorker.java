@@ -2,6 +2,7 @@ package dev.shadowfleet.coordinator;
 
 import dev.shadowfleet.common.message.AttackJob;
 import dev.shadowfleet.common.message.JobResult;
+import dev.shadowfleet.common.message.JobsStarted;
 import dev.shadowfleet.common.message.MessageCodec;
 import dev.shadowfleet.common.message.Topics;
 import java.nio.charset.StandardCharsets;
@@ -80,6 +81,14 @@ final class FakeWorker implements AutoCloseable {
 
   void publish(JobResult result) {
     send(Topics.RESULTS, Topics.key(result.sweepId(), result.modelId(), result.imageIndex()), MessageCodec.encode(result));
+  }
+
+  /** A started record, as a worker sends it when a batch starts computing. */
+  void publishStarted(JobsStarted started) {
+    ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(Topics.RESULTS, started.key().getBytes(StandardCharsets.UTF_8),
+        MessageCodec.encode(started));
+    r.headers().add(Topics.TYPE_HEADER, JobsStarted.TYPE.getBytes(StandardCharsets.UTF_8));
+    producer.send(r);
   }
 
   void send(String topic, String key, byte[] value) {

@@ -114,7 +114,7 @@ class IngestionTest {
         Api.rows(db, "SELECT " + outcomeCols + " FROM image_outcomes WHERE sweep_id = '" + a + "' ORDER BY 1, 2"),
         Api.rows(db, "SELECT " + outcomeCols + " FROM image_outcomes WHERE sweep_id = '" + b + "' ORDER BY 1, 2"));
     String resultCols = "substr(job_id, 14) AS job, status, attempt, success, attack_radius, spoof_loss, tv,"
-        + " result - 'jobId' - 'sweepId' AS body, images";
+        + " result::jsonb - 'jobId' - 'sweepId' AS body, images::text AS images";
     assertEquals(
         Api.rows(db, "SELECT " + resultCols + " FROM job_results WHERE sweep_id = '" + a + "' ORDER BY 1"),
         Api.rows(db, "SELECT " + resultCols + " FROM job_results WHERE sweep_id = '" + b + "' ORDER BY 1"));
@@ -182,11 +182,18 @@ class IngestionTest {
   }
 
   private void assertCountersMatchJobs(String sweep) {
+    assertCountersMatchJobs(db, sweep);
+  }
+
+  /** The counters in sweep_progress equal a count of the jobs table by state. */
+  static void assertCountersMatchJobs(AgroalDataSource db, String sweep) {
     Map<String, Object> counters = Api.rows(db,
-        "SELECT queued, running, done, skipped, failed, cancelled FROM sweep_progress WHERE sweep_id = '" + sweep + "'").get(0);
+        "SELECT queued, running, done, skipped, skipped_label, failed, cancelled FROM sweep_progress WHERE sweep_id = '"
+            + sweep + "'").get(0);
     Map<String, Object> actual = Api.rows(db,
         "SELECT count(*) FILTER (WHERE state = 'QUEUED') AS queued, count(*) FILTER (WHERE state = 'RUNNING') AS running,"
             + " count(*) FILTER (WHERE state = 'DONE') AS done, count(*) FILTER (WHERE state = 'SKIPPED') AS skipped,"
+            + " count(*) FILTER (WHERE state = 'SKIPPED_LABEL') AS skipped_label,"
             + " count(*) FILTER (WHERE state = 'FAILED') AS failed, count(*) FILTER (WHERE state = 'CANCELLED') AS cancelled"
             + " FROM jobs WHERE sweep_id = '" + sweep + "'").get(0);
     assertEquals(actual, counters);

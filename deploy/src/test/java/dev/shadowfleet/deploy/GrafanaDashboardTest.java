@@ -67,7 +67,7 @@ class GrafanaDashboardTest {
     }
     assertTrue(exprs.contains("keda_scaler_metrics_value{scaledObject=\"worker\"}"), "the jobs lag KEDA scales on");
     String sql = String.join("\n", targets("rawSql")).toLowerCase(Locale.ROOT);
-    for (String part : List.of("from sweeps", "sweep_progress", "from image_outcomes", "attack_radius", "natural_radius", "success")) {
+    for (String part : List.of("from v_sweep_progress", "from v_model_summary", "attack_radius", "natural_radius", "success")) {
       assertTrue(sql.contains(part), "SQL reads " + part);
     }
     // The ScaledObject the lag panel names exists.
@@ -120,6 +120,17 @@ class GrafanaDashboardTest {
       }
     }
     assertEquals(Set.of(), unknown, "tables/views not in the migrations (created: " + created + ")");
+    // The results data source may use the read-only role: it reads the documented views only.
+    Set<String> tables = new TreeSet<>();
+    for (String q : queries) {
+      Matcher m = Pattern.compile("(?i)\\b(?:FROM|JOIN)\\s+(\\w+)").matcher(q);
+      while (m.find()) {
+        if (!m.group(1).toLowerCase(Locale.ROOT).startsWith("v_")) {
+          tables.add(m.group(1));
+        }
+      }
+    }
+    assertEquals(Set.of(), tables, "SQL panels must read the v_* views (granted to shadowfleet_reader), not tables");
   }
 
   @Test

@@ -68,7 +68,7 @@ public record JobResult(
     Validation.requireText("modelId", modelId);
     Validation.requireText("workerId", workerId);
     Validation.require(
-        status != null, "status", "one of DONE, SKIPPED_ABSTAIN, CANCELLED, FAILED", status);
+        status != null, "status", "one of DONE, SKIPPED_ABSTAIN, SKIPPED_LABEL, CANCELLED, FAILED", status);
     Validation.require(attempt >= 1, "attempt", "≥ 1", attempt);
     boolean ran = status == JobStatus.DONE || status == JobStatus.SKIPPED_ABSTAIN;
     Validation.require(!ran || natural != null, "natural", "present when DONE or SKIPPED_ABSTAIN", null);
@@ -126,11 +126,28 @@ public record JobResult(
         false, false, null, null, null, null, null, null, 0, wallMillis, 0.0, null, null, why);
   }
 
+  /**
+   * The result of a job whose target is the image's true label: skipped without compute (attacking
+   * toward the true label means nothing). {@code label} is the true label; no certificates.
+   */
+  public static JobResult skippedLabel(AttackJob job, String workerId, int label) {
+    return new JobResult(MessageCodec.SCHEMA_VERSION, job.jobId(), job.sweepId(), job.modelId(),
+        job.imageIndex(), job.target(), job.attempt(), workerId, JobStatus.SKIPPED_LABEL, label, null,
+        null, false, false, null, null, null, null, null, null, 0, 0L, 0.0, null, null, null);
+  }
+
   /** The result of a job of a cancelled sweep, skipped without compute. */
   public static JobResult cancelled(AttackJob job, String workerId) {
     return new JobResult(MessageCodec.SCHEMA_VERSION, job.jobId(), job.sweepId(), job.modelId(),
         job.imageIndex(), job.target(), job.attempt(), workerId, JobStatus.CANCELLED, -1, null, null,
         false, false, null, null, null, null, null, null, 0, 0L, 0.0, null, null, null);
+  }
+
+  /** The same result carrying {@code pngs}. */
+  public JobResult withImages(ResultImages pngs) {
+    return new JobResult(schemaVersion, jobId, sweepId, modelId, imageIndex, target, attempt, workerId, status,
+        label, natural, attack, success, targetedSuccess, spoofLoss, tv, color, dissim, deltaL2, deltaLinf, steps,
+        wallMillis, computeSeconds, provenance, pngs, failureReason);
   }
 
   /** Base64 PNGs: natural image, perturbation (centred on grey), adversarial image. */

@@ -52,6 +52,10 @@ public final class MessageCodec {
     return decode(bytes, JobResult.class);
   }
 
+  public static JobsStarted decodeStarted(byte[] bytes) {
+    return decode(bytes, JobsStarted.class);
+  }
+
   public static JobFailure decodeFailure(byte[] bytes) {
     return decode(bytes, JobFailure.class);
   }

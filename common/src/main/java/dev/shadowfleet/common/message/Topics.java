@@ -20,6 +20,12 @@ public final class Topics {
    */
   public static final String SWEEPS = "shadowfleet.sweeps";
 
+  /**
+   * Record header naming a record's type on {@link #RESULTS} when it is not a {@link JobResult}:
+   * {@link JobsStarted#TYPE}. Records without it are results (what workers before it sent).
+   */
+  public static final String TYPE_HEADER = "shadowfleet-type";
+
   private Topics() {}
 
   /**

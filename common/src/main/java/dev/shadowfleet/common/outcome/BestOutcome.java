@@ -18,6 +18,9 @@ import java.util.Optional;
  *   <li>among failures, the lowest spoofing loss (a missing or NaN loss is the worst);
  *   <li>ties: the smallest target, then the job id.
  * </ol>
+ *
+ * Results of jobs that were no attempt at all ({@link JobStatus#SKIPPED_LABEL}: the target was the
+ * true label) take no part: see {@link #counts}.
  */
 public final class BestOutcome {
 
@@ -33,9 +36,17 @@ public final class BestOutcome {
 
   private BestOutcome() {}
 
-  /** The best of {@code results} (all of one sweep, model and image), or empty if there are none. */
+  /**
+   * The best of {@code results} (all of one sweep, model and image) that {@link #counts count}, or
+   * empty if there are none.
+   */
   public static Optional<JobResult> of(Collection<JobResult> results) {
-    return results.stream().min(ORDER);
+    return results.stream().filter(BestOutcome::counts).min(ORDER);
+  }
+
+  /** True when {@code r} takes part in the image's outcome (it is not skipped for its label). */
+  public static boolean counts(JobResult r) {
+    return r.status() != JobStatus.SKIPPED_LABEL;
   }
 
   /** True when {@code candidate} should replace {@code current} as the image's outcome. */

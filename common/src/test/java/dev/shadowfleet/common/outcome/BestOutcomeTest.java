@@ -121,6 +121,18 @@ class BestOutcomeTest {
     assertEquals(Optional.empty(), BestOutcome.of(List.of()));
   }
 
+  @Test
+  void aTargetSkippedForBeingTheLabelIsNoOutcome() {
+    JobResult failed = result(1, JobStatus.DONE, false, 0.0, "rs", 0.2, null);
+    AttackJob job = new AttackJob(MessageCodec.SCHEMA_VERSION, AttackJob.idOf("s", "m", 0, 0), "s", "m", null,
+        "fashion-mnist:test", 0, 0, List.of(0, 1), "quick", null, null, null, 1L, 1, 0);
+    JobResult label = JobResult.skippedLabel(job, "w", 0);
+    assertEquals(failed, BestOutcome.of(List.of(label, failed)).orElseThrow());
+    assertEquals(Optional.empty(), BestOutcome.of(List.of(label)));
+    assertFalse(BestOutcome.counts(label));
+    assertTrue(BestOutcome.counts(failed));
+  }
+
   private static List<JobResult> randomResults(Random random, boolean ibp, int count) {
     List<JobResult> results = new ArrayList<>();
     List<Integer> targets = new ArrayList<>(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9));

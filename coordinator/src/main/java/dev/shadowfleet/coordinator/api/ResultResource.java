@@ -5,6 +5,7 @@ import dev.shadowfleet.coordinator.sweep.ResultService;
 import dev.shadowfleet.coordinator.auth.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -46,10 +47,11 @@ public class ResultResource {
   @GET
   @Path("/{id}/images/{model}/{index}/{kind}.png")
   @Produces("image/png")
-  @Operation(summary = "A stored PNG (natural, perturbation, adversarial) of the image's best outcome, or of one target's result with ?target=")
+  @Operation(summary = "A stored PNG (natural, perturbation, adversarial) of the image's best outcome, or of one target's result with ?target=. ETag = the result's job id; a target's PNG never changes (cached a year), the best outcome's may while the sweep runs (revalidated: 304 when unchanged)")
   public Response png(
       @PathParam("id") String id, @PathParam("model") String model, @PathParam("index") String index,
-      @PathParam("kind") String kind, @QueryParam("target") String target) {
+      @PathParam("kind") String kind, @QueryParam("target") String target,
+      @HeaderParam("If-None-Match") String ifNoneMatch) {
     Integer t = null;
     if (target != null) {
       try {
@@ -58,8 +60,13 @@ public class ResultResource {
         throw ApiException.badRequest("target", "`target` must be a class index, got " + target);
       }
     }
-    byte[] png = results.png(id, model, imageIndex(index), kind, t);
-    return Response.ok(png, "image/png").header("Cache-Control", "max-age=3600").build();
+    ResultService.Png png = results.png(id, model, imageIndex(index), kind, t);
+    String etag = "\"" + png.jobId().replace("\"", "") + "\"";
+    String cache = t != null ? "public, max-age=31536000, immutable" : "no-cache";
+    if (etag.equals(ifNoneMatch)) {
+      return Response.notModified().header("ETag", etag).header("Cache-Control", cache).build();
+    }
+    return Response.ok(png.data(), "image/png").header("ETag", etag).header("Cache-Control", cache).build();
   }
 
   @GET

@@ -28,9 +28,17 @@ public final class Views {
    */
   public record ModelCost(String modelId, long jobs, double secondsPerJob, String basis, long measuredJobs) {}
 
-  /** Job counts by state. {@code running} stays 0 until workers report starts (not in the message contract). */
+  /**
+   * Job counts by state.
+   *
+   * @param running jobs a worker reported started (its batch is computing) and not finished yet
+   * @param skipped jobs skipped because the natural image's certificate abstains
+   * @param skippedLabel jobs skipped because their target is the image's true label (no attack; in no rate)
+   * @param finished jobs in an end state (done, skipped, skippedLabel, failed, cancelled)
+   */
   public record Progress(
-      long queued, long running, long done, long skipped, long failed, long cancelled, long finished, double percent) {}
+      long queued, long running, long done, long skipped, long skippedLabel, long failed, long cancelled,
+      long finished, double percent) {}
 
   /**
    * Expected time to finish at the sweep's mean rate so far (finished jobs between its first and latest

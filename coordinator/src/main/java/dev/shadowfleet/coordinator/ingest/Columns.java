@@ -8,9 +8,11 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * A multi-row {@code INSERT … SELECT … FROM unnest(?::type[], …)}: one array parameter per column, so a
- * whole batch is one statement and one round trip. JSON columns travel as text and are cast to jsonb,
- * bytea columns as hex.
+ * Multi-row writes of a list of rows, two ways: {@code INSERT … SELECT … FROM unnest(?::type[], …)} (one
+ * array parameter per column: one statement, one round trip; for small batches), or {@code COPY} into a
+ * session's temporary staging table then one {@code INSERT … SELECT} from it (large batches: COPY's text
+ * rows cost the server far less to read than array literals of quoted JSON). JSON columns travel as text
+ * and are cast to json, bytea columns as hex.
  */
 final class Columns<T> {
   private record Column<T>(String name, String arrayType, String select, Function<T, Object> value) {}
@@ -38,7 +40,7 @@ final class Columns<T> {
   }
 
   Columns<T> json(String name, Function<T, String> f) {
-    return add(name, "text", name + "::jsonb", f::apply);
+    return add(name, "text", name + "::json", f::apply);
   }
 
   Columns<T> bytea(String name, Function<T, String> hex) {
@@ -64,6 +66,64 @@ final class Columns<T> {
     }
     sb.append(") AS t(").append(String.join(", ", names())).append(")");
     return sb.toString();
+  }
+
+  /** A temporary table with these columns (typed as sent), emptied at every commit; created once per session. */
+  String stagingDdl(String staging) {
+    StringBuilder sb = new StringBuilder("CREATE TEMP TABLE IF NOT EXISTS ").append(staging).append(" (");
+    for (int i = 0; i < columns.size(); i++) {
+      sb.append(i == 0 ? "" : ", ").append(columns.get(i).name()).append(' ').append(columns.get(i).arrayType());
+    }
+    return sb.append(") ON COMMIT DELETE ROWS").toString();
+  }
+
+  /** {@code INSERT INTO table (…) SELECT … FROM staging} with the columns' casts. */
+  String insertFromSql(String table, String staging) {
+    return "INSERT INTO " + table + " (" + String.join(", ", names()) + ") SELECT "
+        + String.join(", ", columns.stream().map(Column::select).toList()) + " FROM " + staging;
+  }
+
+  /** Writes {@code rows} into {@code staging} with one {@code COPY … FROM STDIN} (text format). */
+  void copy(Connection c, String staging, List<T> rows) throws SQLException {
+    StringBuilder sb = new StringBuilder(rows.size() * 1600);
+    for (T row : rows) {
+      for (int i = 0; i < columns.size(); i++) {
+        if (i > 0) {
+          sb.append('\t');
+        }
+        Object v = columns.get(i).value().apply(row);
+        if (v == null) {
+          sb.append("\\N");
+        } else if (v instanceof Boolean b) {
+          sb.append(b ? 't' : 'f');
+        } else if (v instanceof String s) {
+          escape(sb, s);
+        } else {
+          sb.append(v); // numbers: Java's text (1.0E-5, NaN, Infinity) is PostgreSQL's input syntax
+        }
+      }
+      sb.append('\n');
+    }
+    try {
+      c.unwrap(org.postgresql.PGConnection.class).getCopyAPI().copyIn(
+          "COPY " + staging + " (" + String.join(", ", names()) + ") FROM STDIN", new java.io.StringReader(sb.toString()));
+    } catch (java.io.IOException e) {
+      throw new SQLException("COPY into " + staging + " failed", e);
+    }
+  }
+
+  /** COPY's text format: backslash, tab, newline and carriage return are escaped. */
+  private static void escape(StringBuilder sb, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      switch (ch) {
+        case '\\' -> sb.append("\\\\");
+        case '\t' -> sb.append("\\t");
+        case '\n' -> sb.append("\\n");
+        case '\r' -> sb.append("\\r");
+        default -> sb.append(ch);
+      }
+    }
   }
 
   void bind(Connection c, PreparedStatement ps, List<T> rows) throws SQLException {

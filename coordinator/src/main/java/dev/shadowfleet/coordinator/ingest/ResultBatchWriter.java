@@ -5,6 +5,7 @@ import dev.shadowfleet.common.message.Certificate;
 import dev.shadowfleet.common.message.JobFailure;
 import dev.shadowfleet.common.message.JobResult;
 import dev.shadowfleet.common.message.JobStatus;
+import dev.shadowfleet.common.message.JobsStarted;
 import dev.shadowfleet.common.message.MessageCodec;
 import dev.shadowfleet.common.outcome.BestOutcome;
 import io.agroal.api.AgroalDataSource;
@@ -29,25 +30,29 @@ import java.util.function.Function;
  *
  * <ol>
  *   <li>lock the batch's job rows (unknown jobs are rejected, to the DLQ);
+ *   <li>started records ({@link JobsStarted}): QUEUED jobs become RUNNING; a job that already ended (its
+ *       result came first, or it was cancelled) is left alone, so they are idempotent and order-free;
  *   <li>{@code INSERT … ON CONFLICT (job_id) DO NOTHING RETURNING job_id}: only the returned results
  *       are new; everything below uses them alone, so a redelivered result changes nothing;
  *   <li>job states and per-sweep counters;
  *   <li>the image outcomes: the batch's best per image by {@link BestOutcome}, then an upsert that keeps
  *       the row with the smaller {@link OutcomeRank} key, so the stored outcome is the best of all
- *       stored results whatever the arrival order;
+ *       stored results whatever the arrival order (SKIPPED_LABEL results, no attempt, take no part);
  *   <li>failures from the jobs DLQ: FAILED with the reason, unless the job already has a result;
  *   <li>measured job costs, and sweeps whose last job ended become COMPLETED.
  * </ol>
  *
- * Each statement sends the whole batch as arrays ({@code unnest}): one round trip per table.
+ * Each statement sends the whole batch at once: the results through {@code COPY} into a temporary
+ * staging table and one {@code INSERT … SELECT … ON CONFLICT} (batches of {@link #COPY_THRESHOLD} or more),
+ * everything else as arrays ({@code unnest}): one round trip per table.
  */
 @ApplicationScoped
 public class ResultBatchWriter {
   private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ResultBatchWriter.class);
 
   /**
-   * One decoded result and the JSON to store for it: the payload as received when it carries no images
-   * (jsonb normalises it, so equal results store equal values), else the result re-encoded without them.
+   * One decoded result and the JSON to store for it: the payload as received when it carries no images,
+   * else the result re-encoded without them.
    */
   public record Incoming(JobResult result, String json) {
     public static Incoming of(JobResult r, byte[] payload) {
@@ -63,7 +68,7 @@ public class ResultBatchWriter {
   /** What a batch did. */
   public record Summary(int stored, int duplicates, int failuresApplied, List<Rejected> rejected) {}
 
-  private static final Set<String> RESULT_STATES = Set.of("DONE", "SKIPPED", "CANCELLED");
+  private static final Set<String> RESULT_STATES = Set.of("DONE", "SKIPPED", "SKIPPED_LABEL", "CANCELLED");
 
   private final AgroalDataSource dataSource;
   private final Map<String, String> presets = new java.util.concurrent.ConcurrentHashMap<>();
@@ -73,6 +78,12 @@ public class ResultBatchWriter {
   }
 
   public Summary write(List<Incoming> batch, List<JobFailure> dlqFailures) throws SQLException {
+    return write(batch, dlqFailures, List.of());
+  }
+
+  /** One batch: results, failures from the jobs DLQ, and started records. */
+  public Summary write(List<Incoming> batch, List<JobFailure> dlqFailures, List<JobsStarted> started)
+      throws SQLException {
     List<Rejected> rejected = new ArrayList<>();
     Map<JobResult, String> stored = new java.util.IdentityHashMap<>();
     Map<String, JobResult> results = new LinkedHashMap<>();
@@ -98,8 +109,22 @@ public class ResultBatchWriter {
           ids.add(f.jobId());
         }
       }
+      started.forEach(s -> ids.addAll(s.jobIds()));
       long t0 = System.nanoTime();
       Map<String, JobState> jobs = lockJobs(c, ids);
+      Map<String, long[]> counters = new TreeMap<>();
+      Map<String, Object[]> stateUpdates = new LinkedHashMap<>();
+      for (JobsStarted s : started) {
+        for (String id : s.jobIds()) {
+          JobState job = jobs.get(id);
+          if (job != null && job.state.equals("QUEUED") && !job.hasResult) {
+            count(counters, job.sweepId, "QUEUED", -1);
+            count(counters, job.sweepId, "RUNNING", +1);
+            job.state = "RUNNING";
+            putState(stateUpdates, id, "RUNNING", s.attempt(), null);
+          }
+        }
+      }
       List<JobResult> known = new ArrayList<>();
       for (JobResult r : results.values()) {
         if (jobs.containsKey(r.jobId())) {
@@ -113,13 +138,12 @@ public class ResultBatchWriter {
       duplicates += known.size() - inserted.size();
       List<JobResult> fresh = known.stream().filter(r -> inserted.contains(r.jobId())).toList();
 
-      Map<String, long[]> counters = new TreeMap<>();
-      List<Object[]> stateUpdates = new ArrayList<>();
       for (JobResult r : fresh) {
         JobState job = jobs.get(r.jobId());
         String next = switch (r.status()) {
           case DONE -> "DONE";
           case SKIPPED_ABSTAIN -> "SKIPPED";
+          case SKIPPED_LABEL -> "SKIPPED_LABEL";
           case CANCELLED -> "CANCELLED";
           case FAILED -> throw new IllegalStateException("FAILED results are not stored");
         };
@@ -127,7 +151,7 @@ public class ResultBatchWriter {
         count(counters, job.sweepId, next, +1);
         job.state = next;
         job.hasResult = true;
-        stateUpdates.add(new Object[] {r.jobId(), next, r.attempt(), null});
+        putState(stateUpdates, r.jobId(), next, r.attempt(), null);
       }
       int applied = 0;
       for (JobFailure f : failures) {
@@ -140,13 +164,13 @@ public class ResultBatchWriter {
         count(counters, job.sweepId, "FAILED", +1);
         job.state = "FAILED";
         String reason = f.field() == null ? f.reason() : f.field() + ": " + f.reason();
-        stateUpdates.add(new Object[] {f.jobId(), "FAILED", f.attempt(), reason});
+        putState(stateUpdates, f.jobId(), "FAILED", f.attempt(), reason);
         applied++;
       }
       long t2 = System.nanoTime();
-      updateJobs(c, stateUpdates);
+      updateJobs(c, new ArrayList<>(stateUpdates.values()));
       long t3 = System.nanoTime();
-      upsertOutcomes(c, fresh);
+      upsertOutcomes(c, fresh.stream().filter(BestOutcome::counts).toList());
       long t4 = System.nanoTime();
       updateCounters(c, counters);
       updateCosts(c, fresh);
@@ -158,6 +182,19 @@ public class ResultBatchWriter {
       }
       return new Summary(fresh.size(), duplicates, applied, rejected);
     }
+  }
+
+  /**
+   * The job's last state change in this batch wins (RUNNING, then its result); the attempt count is the
+   * highest seen, and of two failures the later attempt's reason is kept.
+   */
+  private static void putState(Map<String, Object[]> updates, String id, String state, int attempt, String reason) {
+    Object[] old = updates.get(id);
+    if (old != null && old[1].equals(state) && (Integer) old[2] >= attempt) {
+      return;
+    }
+    int attempts = old == null ? attempt : Math.max(attempt, (Integer) old[2]);
+    updates.put(id, new Object[] {id, state, attempts, reason});
   }
 
   /** The current state of one job in this batch. */
@@ -196,6 +233,12 @@ public class ResultBatchWriter {
 
   /** A result and its stored JSON, as the insert binds them. */
   private record Row(JobResult r, String json) {}
+
+  /** Batches of at least this many results go through COPY and the staging table; smaller ones as arrays. */
+  static final int COPY_THRESHOLD = 64;
+
+  /** The session's staging table of job_results rows (temporary, emptied at commit). */
+  private static final String STAGING = "job_results_incoming";
 
   private static final Columns<Row> RESULT_COLUMNS =
       new Columns<Row>()
@@ -241,16 +284,31 @@ public class ResultBatchWriter {
       sorted.add(new Row(r, json.get(r)));
     }
     sorted.sort(Comparator.comparing(x -> x.r().jobId()));
-    String sql = RESULT_COLUMNS.insertSql("job_results") + " ON CONFLICT (job_id) DO NOTHING RETURNING job_id";
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      RESULT_COLUMNS.bind(c, ps, sorted);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          inserted.add(rs.getString(1));
-        }
+    String conflict = " ON CONFLICT (job_id) DO NOTHING RETURNING job_id";
+    if (sorted.size() < COPY_THRESHOLD) {
+      try (PreparedStatement ps = c.prepareStatement(RESULT_COLUMNS.insertSql("job_results") + conflict)) {
+        RESULT_COLUMNS.bind(c, ps, sorted);
+        collect(ps, inserted);
+      }
+      return inserted;
+    }
+    try (var st = c.createStatement()) {
+      st.execute(RESULT_COLUMNS.stagingDdl(STAGING));
+    }
+    RESULT_COLUMNS.copy(c, STAGING, sorted);
+    try (PreparedStatement ps = c.prepareStatement(RESULT_COLUMNS.insertFromSql("job_results", STAGING)
+        + " ORDER BY job_id" + conflict)) {
+      collect(ps, inserted);
+    }
+    return inserted; // the staging rows go at commit (or rollback)
+  }
+
+  private static void collect(PreparedStatement ps, Set<String> ids) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        ids.add(rs.getString(1));
       }
     }
-    return inserted;
   }
 
   private static void updateJobs(Connection c, List<Object[]> updates) throws SQLException {
@@ -340,7 +398,7 @@ public class ResultBatchWriter {
   }
 
   private static void count(Map<String, long[]> counters, String sweepId, String state, int delta) {
-    long[] v = counters.computeIfAbsent(sweepId, k -> new long[6]);
+    long[] v = counters.computeIfAbsent(sweepId, k -> new long[7]);
     int i = switch (state) {
       case "QUEUED" -> 0;
       case "RUNNING" -> 1;
@@ -348,6 +406,7 @@ public class ResultBatchWriter {
       case "SKIPPED" -> 3;
       case "FAILED" -> 4;
       case "CANCELLED" -> 5;
+      case "SKIPPED_LABEL" -> 6;
       default -> throw new IllegalStateException("unknown job state " + state);
     };
     v[i] += delta;
@@ -360,14 +419,14 @@ public class ResultBatchWriter {
     try (PreparedStatement ps =
         c.prepareStatement(
             "UPDATE sweep_progress SET queued = queued + ?, running = running + ?, done = done + ?,"
-                + " skipped = skipped + ?, failed = failed + ?, cancelled = cancelled + ?,"
+                + " skipped = skipped + ?, failed = failed + ?, cancelled = cancelled + ?, skipped_label = skipped_label + ?,"
                 + " first_result_at = COALESCE(first_result_at, now()), last_result_at = now() WHERE sweep_id = ?")) {
       for (var e : counters.entrySet()) {
         long[] v = e.getValue();
-        for (int i = 0; i < 6; i++) {
+        for (int i = 0; i < 7; i++) {
           ps.setLong(i + 1, v[i]);
         }
-        ps.setString(7, e.getKey());
+        ps.setString(8, e.getKey());
         ps.addBatch();
       }
       ps.executeBatch();

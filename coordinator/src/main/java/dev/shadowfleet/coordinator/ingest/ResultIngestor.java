@@ -3,6 +3,7 @@ package dev.shadowfleet.coordinator.ingest;
 import dev.shadowfleet.common.message.DeadLetterPayload;
 import dev.shadowfleet.common.message.JobFailure;
 import dev.shadowfleet.common.message.JobResult;
+import dev.shadowfleet.common.message.JobsStarted;
 import dev.shadowfleet.common.message.MessageCodec;
 import dev.shadowfleet.common.message.MessageException;
 import dev.shadowfleet.common.message.Topics;
@@ -36,12 +37,14 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 /**
  * The result consumer: one thread, one {@link KafkaConsumer} on {@link Topics#RESULTS} and {@link
- * Topics#JOBS_DLQ}. Per poll: decode, write the whole batch in one database transaction ({@link
+ * Topics#JOBS_DLQ}. Per poll: decode (results; the workers' started records, told apart by the {@link
+ * Topics#TYPE_HEADER} header; job failures), write the whole batch in one database transaction ({@link
  * ResultBatchWriter}), publish the unreadable or refused records to {@link Topics#RESULTS_DLQ}, then
  * commit exactly the polled offsets. A crash before the commit replays the batch, which the database
  * absorbs (one result per job id). Errors in tiers: a record that cannot be read or stored goes to the
@@ -178,6 +181,7 @@ public class ResultIngestor {
     List<ResultBatchWriter.Incoming> results = new ArrayList<>(records.count());
     Map<JobResult, ConsumerRecord<byte[], byte[]>> origin = new IdentityHashMap<>();
     List<JobFailure> failures = new ArrayList<>();
+    List<JobsStarted> started = new ArrayList<>();
     List<JobFailure> deadLetters = new ArrayList<>();
     List<byte[]> deadKeys = new ArrayList<>();
     List<ConsumerRecord<byte[], byte[]>> list = new ArrayList<>(records.count());
@@ -189,6 +193,8 @@ public class ResultIngestor {
       Object d = decoded.get(i);
       if (d instanceof JobFailure f) {
         failures.add(f);
+      } else if (d instanceof JobsStarted st) {
+        started.add(st);
       } else if (d instanceof ResultBatchWriter.Incoming in) {
         results.add(in);
         origin.put(in.result(), rec);
@@ -204,14 +210,14 @@ public class ResultIngestor {
     long decodedAt = System.nanoTime();
     ResultBatchWriter.Summary summary;
     try {
-      summary = QuarkusTransaction.requiringNew().timeout(120).call(() -> writer.write(results, failures));
+      summary = QuarkusTransaction.requiringNew().timeout(120).call(() -> writer.write(results, failures, started));
     } catch (RuntimeException e) {
       if (!isDataError(e)) {
         LOG.warnf("ingestion batch of %d failed, retrying from the same offsets: %s", records.count(), rootMessage(e));
         return false;
       }
       // One record the database refuses must not block the others: write them one by one.
-      summary = oneByOne(results, failures, deadLetters, deadKeys, origin);
+      summary = oneByOne(results, failures, started, deadLetters, deadKeys, origin);
       if (summary == null) {
         return false;
       }
@@ -236,11 +242,22 @@ public class ResultIngestor {
     return true;
   }
 
-  /** A JobFailure (jobs DLQ), an Incoming result, or the MessageException saying why it is unreadable. */
+  /**
+   * A JobFailure (jobs DLQ), a JobsStarted (results topic, type header), an Incoming result, or the
+   * MessageException saying why it is unreadable.
+   */
   private static Object decode(ConsumerRecord<byte[], byte[]> rec) {
     try {
       if (rec.topic().equals(Topics.JOBS_DLQ)) {
         return MessageCodec.decodeFailure(rec.value());
+      }
+      Header type = rec.headers().lastHeader(Topics.TYPE_HEADER);
+      if (type != null) {
+        String name = new String(type.value(), StandardCharsets.UTF_8);
+        if (!name.equals(JobsStarted.TYPE)) {
+          return new MessageException(Topics.TYPE_HEADER, "unknown record type `" + name + "`");
+        }
+        return MessageCodec.decodeStarted(rec.value());
       }
       return ResultBatchWriter.Incoming.of(MessageCodec.decodeResult(rec.value()), rec.value());
     } catch (MessageException e) {
@@ -249,8 +266,18 @@ public class ResultIngestor {
   }
 
   private ResultBatchWriter.Summary oneByOne(
-      List<ResultBatchWriter.Incoming> results, List<JobFailure> failures, List<JobFailure> deadLetters, List<byte[]> deadKeys,
-      Map<JobResult, ConsumerRecord<byte[], byte[]>> origin) {
+      List<ResultBatchWriter.Incoming> results, List<JobFailure> failures, List<JobsStarted> started,
+      List<JobFailure> deadLetters, List<byte[]> deadKeys, Map<JobResult, ConsumerRecord<byte[], byte[]>> origin) {
+    for (JobsStarted st : started) {
+      try {
+        QuarkusTransaction.requiringNew().call(() -> writer.write(List.of(), List.of(), List.of(st)));
+      } catch (RuntimeException e) {
+        if (!isDataError(e)) {
+          return null;
+        }
+        LOG.warnf("started record of %s not applied: %s", st.jobIds(), rootMessage(e));
+      }
+    }
     int stored = 0;
     int dups = 0;
     int applied = 0;

@@ -323,15 +323,15 @@ public class ResultService {
    * A stored PNG (natural, perturbation or adversarial) of one image's best outcome, or of one target's
    * result when {@code target} is given.
    */
-  public byte[] png(String sweepId, String model, int index, String kind, Integer target) {
+  public Png png(String sweepId, String model, int index, String kind, Integer target) {
     if (!List.of("natural", "perturbation", "adversarial").contains(kind)) {
       throw ApiException.badRequest("kind", "`kind` must be natural, perturbation or adversarial, got " + kind);
     }
     String sql =
         target == null
-            ? "SELECT r.images ->> ? FROM image_outcomes o JOIN job_results r ON r.job_id = o.best_job_id"
+            ? "SELECT r.images ->> ?, r.job_id FROM image_outcomes o JOIN job_results r ON r.job_id = o.best_job_id"
                 + " WHERE o.sweep_id = ? AND o.model_id = ? AND o.image_index = ?"
-            : "SELECT images ->> ? FROM job_results WHERE job_id = ?";
+            : "SELECT images ->> ?, job_id FROM job_results WHERE job_id = ?";
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, kind);
       if (target == null) {
@@ -346,12 +346,18 @@ public class ResultService {
         if (b64 == null) {
           throw ApiException.notFound("kind", "no stored " + kind + " image for " + model + "/" + index);
         }
-        return Base64.getDecoder().decode(b64);
+        return new Png(Base64.getDecoder().decode(b64), rs.getString(2));
       }
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read an image of sweep " + sweepId, e);
     }
   }
+
+  /**
+   * A stored PNG and the job whose result it belongs to (a result, once stored, never changes: the job id
+   * is a strong validator of the bytes).
+   */
+  public record Png(byte[] data, String jobId) {}
 
   private static void requireSweep(Connection c, String sweepId) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM sweeps WHERE id = ?")) {

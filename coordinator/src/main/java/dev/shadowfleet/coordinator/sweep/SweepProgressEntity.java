@@ -17,11 +17,16 @@ public class SweepProgressEntity {
   public long running;
   public long done;
   public long skipped;
+
+  /** Jobs whose target is the image's true label: answered without an attack. */
+  @Column(name = "skipped_label")
+  public long skippedLabel;
+
   public long failed;
   public long cancelled;
 
   /** Jobs that reached an end state. */
   public long finished() {
-    return done + skipped + failed + cancelled;
+    return done + skipped + skippedLabel + failed + cancelled;
   }
 }

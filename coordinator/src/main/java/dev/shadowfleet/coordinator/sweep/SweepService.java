@@ -104,7 +104,7 @@ public class SweepService {
     SweepEntity s = find(id);
     SweepProgressEntity p = progress.findById(id);
     SweepSpec spec = fromJson(s.spec);
-    long remainingPerModel = s.state.equals(SweepEntity.ACTIVE) ? Math.round((double) p.queued / spec.models().size()) : 0;
+    long remainingPerModel = s.state.equals(SweepEntity.ACTIVE) ? Math.round((double) (p.queued + p.running) / spec.models().size()) : 0;
     return view(s, p, costs.estimate(spec.preset(), spec.models(), remainingPerModel), true);
   }
 
@@ -118,7 +118,7 @@ public class SweepService {
 
   /**
    * Cancels a sweep: jobs not yet published become CANCELLED at once; jobs already on Kafka stay
-   * QUEUED until their result arrives (workers answer CANCELLED for the jobs they skip, or DONE for
+   * QUEUED (or RUNNING) until their result arrives (workers answer CANCELLED for the jobs they skip, or DONE for
    * one they had started), so the counts converge as the fleet drains. A SweepControl message tells
    * the workers (published by the relay, so a crash cannot lose it).
    *
@@ -202,7 +202,7 @@ public class SweepService {
   private Views.SweepView view(SweepEntity s, SweepProgressEntity p, Views.Estimate estimate, boolean withEta) {
     long finished = p.finished();
     Views.Progress progressView =
-        new Views.Progress(p.queued, p.running, p.done, p.skipped, p.failed, p.cancelled, finished,
+        new Views.Progress(p.queued, p.running, p.done, p.skipped, p.skippedLabel, p.failed, p.cancelled, finished,
             s.totalJobs == 0 ? 0 : Math.round(1000.0 * finished / s.totalJobs) / 10.0);
     Views.Eta eta = withEta && s.state.equals(SweepEntity.ACTIVE) ? eta(s.id, p.queued + p.running) : null;
     return new Views.SweepView(
@@ -215,7 +215,7 @@ public class SweepService {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
-                "SELECT done + skipped + failed + cancelled, EXTRACT(EPOCH FROM last_result_at - first_result_at)"
+                "SELECT done + skipped + skipped_label + failed + cancelled, EXTRACT(EPOCH FROM last_result_at - first_result_at)"
                     + " FROM sweep_progress WHERE sweep_id = ? AND first_result_at IS NOT NULL")) {
       ps.setString(1, sweepId);
       try (ResultSet rs = ps.executeQuery()) {

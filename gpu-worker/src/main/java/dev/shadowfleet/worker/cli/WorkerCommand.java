@@ -70,6 +70,9 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--device", description = "auto, cpu, gpu or gpu:N (SHADOWFLEET_DEVICE).")
   String device;
 
+  @Option(names = "--batch-wait-ms", description = "How long part of an image's targets waits for the rest (SHADOWFLEET_BATCH_WAIT_MS).")
+  String batchWait;
+
   @Override
   public Integer call() throws Exception {
     Map<String, String> options = new LinkedHashMap<>();
@@ -85,6 +88,7 @@ final class WorkerCommand implements Callable<Integer> {
     options.put(WorkerConfig.ENV_SHUTDOWN_DEADLINE_S, shutdownDeadline);
     options.put(WorkerConfig.ENV_HTTP_PORT, httpPort);
     options.put(WorkerConfig.ENV_DEVICE, device);
+    options.put(WorkerConfig.ENV_BATCH_WAIT_MS, batchWait);
     Map<String, String> env = new HashMap<>(System.getenv());
     options.forEach((k, v) -> {
       if (v != null) {

@@ -2,8 +2,10 @@ package dev.shadowfleet.worker.loop;
 
 import dev.shadowfleet.common.message.AttackJob;
 import dev.shadowfleet.common.message.JobResult;
+import dev.shadowfleet.common.message.JobsStarted;
 import dev.shadowfleet.common.message.MessageCodec;
 import dev.shadowfleet.common.message.MessageException;
+import dev.shadowfleet.common.message.Topics;
 import dev.shadowfleet.worker.loop.JobProcessor.BatchCancelledException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -38,10 +40,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The worker's consumer loop (FLEET-NOTES.md, STYLE.md "Kafka loops"). One thread owns the
- * consumer and the producer. Per image batch (the records of one sweep/model/image key): pause the
- * partitions, run the batch on the compute thread while polling on (heartbeats, no eviction however
- * long it runs), then publish its results, wait for the acks, commit exactly the finished offsets,
- * resume. At-least-once: a crash anywhere redoes the batch elsewhere, the sink dedups by job id.
+ * consumer and the producer. Per image batch (the records of one sweep/model/image key, gathered over
+ * polls until every target of the image is there or {@link WorkerConfig#batchWait} passed): pause the
+ * partitions, tell the coordinator the jobs started, run the batch on the compute thread while polling
+ * on (heartbeats, no eviction however long it runs), then publish its results, wait for the acks,
+ * commit exactly the finished offsets, resume. At-least-once: a crash anywhere redoes the batch elsewhere, the sink dedups by job id.
  */
 public final class AttackJobConsumer implements Runnable, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AttackJobConsumer.class);
@@ -62,15 +65,61 @@ public final class AttackJobConsumer implements Runnable, AutoCloseable {
   private ExecutorService compute;
   private InFlight inFlight;
 
-  /** The records of one key in one poll, attacked together. */
-  record ImageBatch(TopicPartition partition, List<ConsumerRecord<String, byte[]>> records,
-      List<AttackJob> jobs) {
+  /**
+   * The records of one key (sweep/model/image on one partition), attacked together. Records of the key
+   * that arrive in later polls join it while it waits in the queue ({@link #isComplete} or {@link
+   * WorkerConfig#batchWait}).
+   */
+  static final class ImageBatch {
+    private final TopicPartition partition;
+    private final String key;
+    private final List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+    private final List<AttackJob> jobs = new ArrayList<>();
+    /** System.nanoTime() after which it starts even if incomplete; 0 while its clock is stopped. */
+    long waitDeadline;
+
+    ImageBatch(TopicPartition partition, String key) {
+      this.partition = partition;
+      this.key = key;
+    }
+
+    ImageBatch(TopicPartition partition, List<ConsumerRecord<String, byte[]>> records, List<AttackJob> jobs) {
+      this(partition, partition + "|" + jobs.get(0).key());
+      for (int i = 0; i < jobs.size(); i++) {
+        add(records.get(i), jobs.get(i));
+      }
+    }
+
+    void add(ConsumerRecord<String, byte[]> record, AttackJob job) {
+      records.add(record);
+      jobs.add(job);
+    }
+
+    TopicPartition partition() {
+      return partition;
+    }
+
+    List<ConsumerRecord<String, byte[]>> records() {
+      return records;
+    }
+
+    List<AttackJob> jobs() {
+      return jobs;
+    }
+
     String sweepId() {
       return jobs.get(0).sweepId();
     }
 
     List<String> jobIds() {
       return jobs.stream().map(AttackJob::jobId).toList();
+    }
+
+    /** Holds a job for every target its image has in the sweep ({@link AttackJob#imageTargets}). */
+    boolean isComplete() {
+      java.util.Set<Integer> have = new java.util.HashSet<>();
+      jobs.forEach(j -> have.add(j.target()));
+      return jobs.stream().allMatch(j -> have.containsAll(j.imageTargets()));
     }
   }
 
@@ -141,12 +190,42 @@ public final class AttackJobConsumer implements Runnable, AutoCloseable {
     if (inFlight != null && inFlight.future.isDone()) {
       finish(c);
     }
-    while (inFlight == null && !queue.isEmpty() && !closed) {
-      start(c, queue.poll());
+    while (inFlight == null && !closed) {
+      ImageBatch next = nextReady();
+      if (next == null) {
+        break;
+      }
+      start(c, next);
     }
-    if (inFlight == null && queue.isEmpty() && !c.paused().isEmpty()) {
-      c.resume(c.paused());
+    if (inFlight == null && !c.paused().isEmpty()) {
+      c.resume(c.paused()); // idle, or waiting for the rest of an image: fetch
     }
+  }
+
+  /**
+   * The first queued batch that may start: a complete one (every target of its image), one of a
+   * cancelled sweep, or one that waited {@link WorkerConfig#batchWait} for the rest of its image while
+   * the partitions were fetching. Its clock runs only while nothing computes (the partitions are paused
+   * then, and the missing records could not arrive).
+   */
+  private ImageBatch nextReady() {
+    long now = System.nanoTime();
+    for (var it = queue.iterator(); it.hasNext(); ) {
+      ImageBatch b = it.next();
+      boolean ready = b.isComplete() || sweeps.isCancelled(b.sweepId());
+      if (!ready && b.waitDeadline == 0) {
+        b.waitDeadline = now + Math.max(1, config.batchWait().toNanos());
+      } else if (!ready && now - b.waitDeadline >= 0) {
+        ready = true;
+        LOG.info("jobs {} start without the rest of their image ({} of {} targets after {} ms)", b.jobIds(),
+            b.jobs().size(), b.jobs().get(0).imageTargets().size(), config.batchWait().toMillis());
+      }
+      if (ready) {
+        it.remove();
+        return b;
+      }
+    }
+    return null;
   }
 
   /** Decodes the polled records: malformed ones to the DLQ at once, the rest grouped by key. */
@@ -180,9 +259,17 @@ public final class AttackJobConsumer implements Runnable, AutoCloseable {
     }
     for (var e : byKey.entrySet()) {
       List<ConsumerRecord<String, byte[]>> recs = e.getValue();
-      if (!rewound.contains(recs.get(0).partition())) {
-        queue.add(new ImageBatch(new TopicPartition(recs.get(0).topic(), recs.get(0).partition()), recs,
-            jobsByKey.get(e.getKey())));
+      if (rewound.contains(recs.get(0).partition())) {
+        continue;
+      }
+      List<AttackJob> jobs = jobsByKey.get(e.getKey());
+      ImageBatch waiting = queue.stream().filter(b -> b.key.equals(e.getKey())).findFirst().orElse(null);
+      if (waiting != null) { // the rest of an image whose first records came in an earlier poll
+        for (int i = 0; i < recs.size(); i++) {
+          waiting.add(recs.get(i), jobs.get(i));
+        }
+      } else {
+        queue.add(new ImageBatch(new TopicPartition(recs.get(0).topic(), recs.get(0).partition()), recs, jobs));
       }
     }
   }
@@ -196,6 +283,8 @@ public final class AttackJobConsumer implements Runnable, AutoCloseable {
       return;
     }
     c.pause(c.assignment());
+    queue.forEach(b -> b.waitDeadline = 0); // no fetching while it computes: stop their clocks
+    publishStarted(batch);
     InFlight f = new InFlight(batch);
     JobProcessor.CancellationSignal signal =
         () -> f.handedBack.get() || sweeps.isCancelled(batch.sweepId());
@@ -211,6 +300,29 @@ public final class AttackJobConsumer implements Runnable, AutoCloseable {
     metrics.inFlight(batch.jobs().size());
     LOG.info("jobs {} started (attempts {}, partition {})", batch.jobIds(),
         batch.jobs().stream().map(AttackJob::attempt).toList(), batch.partition());
+  }
+
+  /**
+   * Tells the coordinator the batch's jobs are RUNNING: one small record ahead of their results on the
+   * results topic, not waited for (a lost one only leaves the jobs QUEUED until their results).
+   */
+  private void publishStarted(ImageBatch batch) {
+    JobsStarted started = JobsStarted.of(batch.jobs(), config.workerId());
+    ProducerRecord<String, byte[]> r =
+        new ProducerRecord<>(config.topics().results(), started.key(), MessageCodec.encode(started));
+    r.headers().add(Topics.TYPE_HEADER, JobsStarted.TYPE.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      producer.send(r, (m, e) -> {
+        if (e != null) {
+          LOG.warn("jobs {}: started record not sent: {}", started.jobIds(), e.toString());
+        }
+      });
+    } catch (KafkaException e) {
+      if (ErrorTier.of(e) == ErrorTier.FATAL) {
+        throw e;
+      }
+      LOG.warn("jobs {}: started record not sent: {}", started.jobIds(), e.toString());
+    }
   }
 
   /** The computing batch is done: decide its outcome, publish it, commit. */

@@ -23,7 +23,9 @@ import dev.shadowfleet.worker.engine.data.DatasetCache;
 import dev.shadowfleet.worker.engine.model.LoadedModel;
 import dev.shadowfleet.worker.engine.model.ModelCache;
 import dev.shadowfleet.worker.engine.model.ModelException;
+import dev.shadowfleet.common.outcome.BestOutcome;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +37,8 @@ import java.util.Objects;
  * natural image, attack all targets together, certify the x'), mapped to one {@link JobResult} per
  * job. Refuses before any compute what cannot give a meaningful answer: unknown model or checksum
  * mismatch, image out of range, shapes that do not fit, invalid parameters (the whole batch, {@link
- * PermanentJobException}); a target equal to the label or outside the classes (that job FAILED).
+ * PermanentJobException}); a target outside the classes (that job FAILED). A target equal to the
+ * image's label (a sweep over all targets asks for it) is answered SKIPPED_LABEL without compute.
  *
  * <p>Jobs of a batch that differ in preset, overrides, seed or certifier settings run as separate
  * attacks; the coordinator gives the targets of one image the same seed so the result of a job does
@@ -47,8 +50,16 @@ public final class EngineJobProcessor implements JobProcessor {
   private final String workerId;
   private final String device;
   private final Map<String, String> versions;
+  private final int maxImageBytes;
 
   public EngineJobProcessor(ModelCache models, DatasetCache datasets, String workerId, String device) {
+    this(models, datasets, workerId, device, ResultPngs.MAX_BYTES);
+  }
+
+  /** @param maxImageBytes limit of a result's base64 PNGs ({@link ResultPngs}); 0 sends none */
+  public EngineJobProcessor(ModelCache models, DatasetCache datasets, String workerId, String device,
+      int maxImageBytes) {
+    this.maxImageBytes = maxImageBytes;
     this.models = models;
     this.datasets = datasets;
     this.workerId = workerId;
@@ -66,12 +77,12 @@ public final class EngineJobProcessor implements JobProcessor {
     Dataset data = dataset(first, model);
     int label = data.label(first.imageIndex());
     Map<String, JobResult> byId = new LinkedHashMap<>();
+    Map<String, float[]> adversarial = new HashMap<>();
     Map<List<Object>, List<AttackJob>> groups = new LinkedHashMap<>();
     int classes = model.card().numClasses();
     for (AttackJob j : batch) {
       if (j.target() == label) {
-        byId.put(j.jobId(), JobResult.failed(j, workerId, "target",
-            "`target` " + j.target() + " equals the image's label", 0));
+        byId.put(j.jobId(), JobResult.skippedLabel(j, workerId, label));
       } else if (j.target() >= classes) {
         byId.put(j.jobId(), JobResult.failed(j, workerId, "target",
             "`target` must be in [0, " + classes + "), got " + j.target(), 0));
@@ -82,12 +93,36 @@ public final class EngineJobProcessor implements JobProcessor {
     }
     for (List<AttackJob> group : groups.values()) {
       cancellation.throwIfCancelled();
-      run(model, data, label, group).forEach(r -> byId.put(r.jobId(), r));
+      run(model, data, label, group, adversarial).forEach(r -> byId.put(r.jobId(), r));
     }
+    withImages(byId, adversarial, model, data, first.imageIndex());
     return batch.stream().map(j -> byId.get(j.jobId())).toList();
   }
 
-  private List<JobResult> run(LoadedModel model, Dataset data, int label, List<AttackJob> jobs) {
+  /**
+   * Puts the PNGs on the batch's best result (BestOutcome's order): the coordinator's best of the image
+   * is the best of one of its batches, so it always has them, and an image costs one set of PNGs.
+   */
+  private void withImages(Map<String, JobResult> byId, Map<String, float[]> adversarial, LoadedModel model,
+      Dataset data, int imageIndex) {
+    List<JobResult> ran = byId.values().stream()
+        .filter(r -> r.status() == JobStatus.DONE || r.status() == JobStatus.SKIPPED_ABSTAIN).toList();
+    JobResult best = BestOutcome.of(ran).orElse(null);
+    if (best == null || maxImageBytes <= 0) {
+      return;
+    }
+    float[] natural;
+    try (NDManager scope = model.manager().newSubManager()) {
+      natural = data.image(scope, imageIndex).toFloatArray();
+    }
+    float[] adv = best.status() == JobStatus.DONE ? adversarial.get(best.jobId()) : null;
+    JobResult.ResultImages images = ResultPngs.of(natural, adv, data.channels(), data.height(), data.width(),
+        maxImageBytes);
+    byId.put(best.jobId(), best.withImages(images));
+  }
+
+  private List<JobResult> run(LoadedModel model, Dataset data, int label, List<AttackJob> jobs,
+      Map<String, float[]> adversarial) {
     AttackJob job = jobs.get(0);
     AttackParams params = AttackPreset.byId(job.preset()).resolve(job.overrides()).withSeed(job.seed());
     boolean ibp = model.card().kind().isIbp();
@@ -119,6 +154,7 @@ public final class EngineJobProcessor implements JobProcessor {
         continue;
       }
       TargetOutcome t = o.targets().get(i);
+      adversarial.put(j.jobId(), t.attack().adversarial());
       if (Double.isNaN(t.attack().loss().spoof()) || Double.isNaN(t.attack().loss().total())) {
         out.add(JobResult.failed(j, workerId, "spoofLoss", "the spoofing loss is NaN after "
             + t.attack().steps() + " steps (learning rate too large?)", wallMillis));

@@ -39,6 +39,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *     {@code gpu:N}
  * @param topics topic names (the {@link Topics} constants unless a test or a shared cluster needs
  *     others)
+ * @param batchWait how long a batch that holds only some targets of its image waits (while fetching)
+ *     for the rest to arrive in later polls, so the whole image is attacked in one batch
  */
 public record WorkerConfig(
     String bootstrapServers,
@@ -53,7 +55,8 @@ public record WorkerConfig(
     Duration shutdownDeadline,
     int httpPort,
     String device,
-    TopicNames topics) {
+    TopicNames topics,
+    Duration batchWait) {
 
   /** Environment variables, one per setting; {@code worker --help} and the README list them. */
   public static final String ENV_BOOTSTRAP = "SHADOWFLEET_KAFKA_BOOTSTRAP";
@@ -68,6 +71,10 @@ public record WorkerConfig(
   public static final String ENV_SHUTDOWN_DEADLINE_S = "SHADOWFLEET_SHUTDOWN_DEADLINE_S";
   public static final String ENV_HTTP_PORT = "SHADOWFLEET_HTTP_PORT";
   public static final String ENV_DEVICE = "SHADOWFLEET_DEVICE";
+  public static final String ENV_BATCH_WAIT_MS = "SHADOWFLEET_BATCH_WAIT_MS";
+
+  /** Default of {@link #batchWait}: a few polls; the rest of an image is normally already on the broker. */
+  public static final Duration DEFAULT_BATCH_WAIT = Duration.ofSeconds(1);
 
   /**
    * Prefix of the variables passed to every Kafka client of the worker (TLS, SASL): the rest of the
@@ -120,6 +127,16 @@ public record WorkerConfig(
     require(device != null && DEVICE.matcher(device).matches(), ENV_DEVICE,
         "one of auto, cpu, gpu, gpu:N", device);
     require(topics != null, "topics", "present", null);
+    require(batchWait != null && !batchWait.isNegative() && batchWait.toMillis() <= 600_000,
+        ENV_BATCH_WAIT_MS, "in [0, 600000]", millis(batchWait));
+  }
+
+  /** The settings with the default {@link #batchWait}. */
+  public WorkerConfig(String bootstrapServers, String groupId, String workerId, Path modelsDir,
+      int maxPollRecords, Duration maxPollInterval, Duration sessionTimeout, Duration pollTimeout,
+      int maxAttempts, Duration shutdownDeadline, int httpPort, String device, TopicNames topics) {
+    this(bootstrapServers, groupId, workerId, modelsDir, maxPollRecords, maxPollInterval, sessionTimeout,
+        pollTimeout, maxAttempts, shutdownDeadline, httpPort, device, topics, DEFAULT_BATCH_WAIT);
   }
 
   /** Reads the environment; an unset variable takes its default. */
@@ -137,7 +154,8 @@ public record WorkerConfig(
         Duration.ofSeconds(integer(env, ENV_SHUTDOWN_DEADLINE_S, 120)),
         integer(env, ENV_HTTP_PORT, 8081),
         env.getOrDefault(ENV_DEVICE, "auto"),
-        TopicNames.DEFAULT);
+        TopicNames.DEFAULT,
+        Duration.ofMillis(integer(env, ENV_BATCH_WAIT_MS, (int) DEFAULT_BATCH_WAIT.toMillis())));
   }
 
   /** {@code hostname-pid}: unique per process, readable in logs (a pod's hostname is its name). */
@@ -172,7 +190,8 @@ public record WorkerConfig(
     // Topics are created by the deployment with their partition count (≥ 2× the largest worker count,
     // KEDA never scales past it); a worker must not create a one-partition jobs topic by subscribing.
     p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-    // One poll = one image batch (all targets of an image are consecutive records of one key).
+    // About one image batch per poll (all targets of an image are consecutive records of one key);
+    // an image split between polls is put together again by the loop (batchWait).
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords));
     // A backstop only: the loop pauses the partitions and keeps polling while a batch computes, so
     // a long batch never gets the worker evicted. It trips only when the loop itself hangs.
@@ -232,7 +251,13 @@ public record WorkerConfig(
   public WorkerConfig withTopics(TopicNames newTopics) {
     return new WorkerConfig(bootstrapServers, groupId, workerId, modelsDir, maxPollRecords,
         maxPollInterval, sessionTimeout, pollTimeout, maxAttempts, shutdownDeadline, httpPort, device,
-        newTopics);
+        newTopics, batchWait);
+  }
+
+  public WorkerConfig withBatchWait(Duration wait) {
+    return new WorkerConfig(bootstrapServers, groupId, workerId, modelsDir, maxPollRecords,
+        maxPollInterval, sessionTimeout, pollTimeout, maxAttempts, shutdownDeadline, httpPort, device,
+        topics, wait);
   }
 
   private static int integer(Map<String, String> env, String name, int fallback) {

@@ -199,22 +199,22 @@ class AttackJobConsumerTest {
       assertEquals(1, processor.runs.get(j.jobId()).get(), "a permanent error is not retried");
     }
     JobResult targetIsLabel = byId.get(mixed.get(1).jobId());
-    assertEquals(JobStatus.FAILED, targetIsLabel.status());
-    assertEquals("target: `target` 4 equals the image's label", targetIsLabel.failureReason());
+    assertEquals(JobStatus.SKIPPED_LABEL, targetIsLabel.status(), "the label target is skipped, not failed");
+    assertEquals(4, targetIsLabel.label());
     assertEquals(JobStatus.DONE, byId.get(mixed.get(0).jobId()).status());
     assertEquals(JobStatus.DONE, byId.get(mixed.get(2).jobId()).status());
     good.forEach(j -> assertEquals(JobStatus.DONE, byId.get(j.jobId()).status(), "partition moved on"));
 
-    List<JobFailure> dlq = kafka.read(t.dlq(), WAIT, l -> l.size() >= 3).stream()
+    List<JobFailure> dlq = kafka.read(t.dlq(), WAIT, l -> l.size() >= 2).stream()
         .map(r -> MessageCodec.decodeFailure(r.value())).toList();
-    assertEquals(3, dlq.size());
+    Thread.sleep(500); // room for a wrong third entry to show up
+    dlq = kafka.readToEnd(t.dlq()).stream().map(r -> MessageCodec.decodeFailure(r.value())).toList();
+    assertEquals(2, dlq.size(), "the corrupt model's jobs only: a label target is no failure");
     Map<String, JobFailure> failures = new HashMap<>();
     dlq.forEach(f -> failures.put(f.jobId(), f));
     assertEquals("modelSha256", failures.get(corrupt.get(0).jobId()).field());
-    assertEquals("target", failures.get(mixed.get(1).jobId()).field());
-    assertEquals("`target` 4 equals the image's label", failures.get(mixed.get(1).jobId()).reason());
-    assertEquals(mixed.get(1), MessageCodec.decodeJob(
-        failures.get(mixed.get(1).jobId()).payload().getBytes(StandardCharsets.UTF_8)), "payload kept for replay");
+    assertEquals(corrupt.get(0), MessageCodec.decodeJob(
+        failures.get(corrupt.get(0).jobId()).payload().getBytes(StandardCharsets.UTF_8)), "payload kept for replay");
   }
 
   @Test
@@ -348,7 +348,7 @@ class AttackJobConsumerTest {
     double seconds = (System.nanoTime() - t0) / 1e9;
     assertTrue(seconds < 5, "close took " + seconds + " s with a 1 s deadline");
     assertEquals(2, leaving.metrics().handedBack());
-    assertTrue(kafka.readToEnd(t.results()).isEmpty());
+    assertTrue(results(kafka.readToEnd(t.results())).isEmpty());
     assertTrue(kafka.committed(group, t.jobs()).values().stream().allMatch(o -> o == 0L),
         "nothing committed: " + kafka.committed(group, t.jobs()));
 
@@ -381,8 +381,7 @@ class AttackJobConsumerTest {
         int label = new dev.shadowfleet.worker.engine.data.DatasetCache().get("fashion-mnist:test")
             .label(j.imageIndex());
         if (j.target() == label) {
-          assertEquals(JobStatus.FAILED, r.status());
-          assertTrue(r.failureReason().startsWith("target: "), r.failureReason());
+          assertEquals(JobStatus.SKIPPED_LABEL, r.status(), r.toString());
         } else {
           assertEquals(JobStatus.DONE, r.status(), r.toString());
           assertEquals(2, r.steps());

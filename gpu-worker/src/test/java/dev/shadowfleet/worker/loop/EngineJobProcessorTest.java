@@ -67,7 +67,7 @@ class EngineJobProcessorTest {
   }
 
   @Test
-  void intervalModelResultsAreTheRunnersAndTheLabelTargetFails() throws Exception {
+  void intervalModelResultsAreTheRunnersAndTheLabelTargetIsSkipped() throws Exception {
     LoadedModel model = models.get("tiny-seq");
     Dataset data = datasets.get(DATA);
     int label = data.label(3);
@@ -93,8 +93,10 @@ class EngineJobProcessorTest {
       JobResult r = results.get(i);
       assertEquals(batch.get(i).jobId(), r.jobId());
       if (batch.get(i).target() == label) {
-        assertEquals(JobStatus.FAILED, r.status());
-        assertTrue(r.failureReason().startsWith("target: "), r.failureReason());
+        assertEquals(JobStatus.SKIPPED_LABEL, r.status());
+        assertEquals(label, r.label());
+        assertNull(r.failureReason());
+        assertEquals(r, MessageCodec.decodeResult(MessageCodec.encode(r)));
         continue;
       }
       var t = expected.targets().get(k++);
@@ -111,6 +113,27 @@ class EngineJobProcessorTest {
       assertEquals(model.card().sha256(), r.provenance().modelSha256());
       // the message survives the codec
       assertEquals(r, MessageCodec.decodeResult(MessageCodec.encode(r)));
+    }
+    // the PNGs ride on the batch's best result only, and show the real image and its x'
+    List<JobResult> withImages = results.stream().filter(r -> r.images() != null).toList();
+    assertEquals(1, withImages.size());
+    JobResult best = dev.shadowfleet.common.outcome.BestOutcome.of(results).orElseThrow();
+    assertEquals(best.jobId(), withImages.get(0).jobId());
+    float[] pixels;
+    try (NDManager scope = model.manager().newSubManager()) {
+      pixels = data.image(scope, 3).toFloatArray();
+    }
+    assertPng(best.images().natural(), pixels);
+    int bestIndex = java.util.Arrays.stream(attacked).boxed().toList().indexOf(best.target());
+    assertPng(best.images().adversarial(), expected.targets().get(bestIndex).attack().adversarial());
+  }
+
+  private static void assertPng(String base64, float[] pixels) throws Exception {
+    var img = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(java.util.Base64.getDecoder().decode(base64)));
+    assertEquals(28, img.getWidth());
+    for (int i = 0; i < pixels.length; i++) {
+      assertEquals(Math.round(Math.max(0, Math.min(1, pixels[i])) * 255), img.getRaster().getSample(i % 28, i / 28, 0),
+          "pixel " + i);
     }
   }
 

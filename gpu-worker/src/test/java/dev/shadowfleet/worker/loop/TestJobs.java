@@ -2,6 +2,8 @@ package dev.shadowfleet.worker.loop;
 
 import dev.shadowfleet.common.message.AttackJob;
 import dev.shadowfleet.common.message.JobResult;
+import dev.shadowfleet.common.message.JobsStarted;
+import dev.shadowfleet.common.message.Topics;
 import dev.shadowfleet.common.message.MessageCodec;
 import dev.shadowfleet.common.config.SmoothingParams;
 import java.time.Duration;
@@ -39,8 +41,19 @@ final class TestJobs {
     }
   }
 
+  /** The results among the records of a results topic (started records left out). */
   static List<JobResult> results(List<ConsumerRecord<String, byte[]>> records) {
-    return records.stream().map(r -> MessageCodec.decodeResult(r.value())).toList();
+    return records.stream().filter(r -> !isStarted(r)).map(r -> MessageCodec.decodeResult(r.value())).toList();
+  }
+
+  /** The started records among the records of a results topic. */
+  static List<JobsStarted> started(List<ConsumerRecord<String, byte[]>> records) {
+    return records.stream().filter(TestJobs::isStarted).map(r -> MessageCodec.decodeStarted(r.value())).toList();
+  }
+
+  static boolean isStarted(ConsumerRecord<String, byte[]> r) {
+    var h = r.headers().lastHeader(Topics.TYPE_HEADER);
+    return h != null && JobsStarted.TYPE.equals(new String(h.value(), java.nio.charset.StandardCharsets.UTF_8));
   }
 
   /** What the coordinator keeps: one result per job id (the first one ingested). */

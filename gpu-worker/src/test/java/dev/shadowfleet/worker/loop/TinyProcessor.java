@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <ul>
  *   <li>model id {@code corrupt-model} → the whole batch fails permanently (bad checksum);
- *   <li>target = label (label = imageIndex mod 10) → that job FAILED on field {@code target};
+ *   <li>target = label (label = imageIndex mod 10) → that job SKIPPED_LABEL, as the engine does;
  *   <li>override {@code failAttempts: k} → a transient error on attempts 1..k;
  *   <li>override {@code sleepMillis: t} → the batch takes t ms instead.
  * </ul>
@@ -92,7 +92,7 @@ final class TinyProcessor implements JobProcessor {
     List<JobResult> out = new ArrayList<>();
     for (AttackJob j : batch) {
       out.add(j.target() == labelOf(j.imageIndex())
-          ? JobResult.failed(j, workerId, "target", "`target` " + j.target() + " equals the image's label", 0)
+          ? JobResult.skippedLabel(j, workerId, labelOf(j.imageIndex()))
           : expected(j, workerId, sleep));
     }
     journal("end " + String.join(" ", ids));

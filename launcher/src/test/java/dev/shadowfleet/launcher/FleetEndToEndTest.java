@@ -1,0 +1,195 @@
+package dev.shadowfleet.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shadowfleet.common.message.JobResult;
+import dev.shadowfleet.common.message.MessageCodec;
+import dev.shadowfleet.common.outcome.BestOutcome;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fleet end to end, every part a real process: a KRaft broker, PostgreSQL, the coordinator (its
+ * built Quarkus app) and two worker processes running the real engine on the bundled models and real
+ * Fashion-MNIST. A sweep of N images × all targets × two models must end with every job in an end state
+ * exactly once (DONE, SKIPPED for an abstaining image, SKIPPED_LABEL for the true label's target) and
+ * every stored image outcome equal to the best-per-image rule recomputed from all stored results (common's
+ * {@link BestOutcome}); the best result of each image carries its PNGs; workers reported RUNNING jobs.
+ * Needs {@code coordinator/target/quarkus-app} (the reactor builds it before this module's tests).
+ */
+class FleetEndToEndTest {
+  @TempDir Path dir;
+
+  /** Small and quick: 4 images, 2 attack steps, a tiny certification budget (80 jobs). */
+  @Test
+  void aSmallSweepThroughTwoWorkerProcesses() throws Exception {
+    ObjectNode overrides = CoordinatorClient.JSON.createObjectNode().put("steps", 2).put("noiseBatch", 8);
+    run(4, overrides, 20, 200, false);
+  }
+
+  /** Issue-sized: 20 images × all targets × 2 models (400 jobs), the quick preset, n = 1,000. */
+  @Test
+  @Tag("heavy")
+  void theIssuesSweepThroughTwoWorkerProcesses() throws Exception {
+    run(20, CoordinatorClient.JSON.createObjectNode(), 100, 1000, true);
+  }
+
+  private void run(int images, ObjectNode overrides, int n0, int n, boolean bothWorkersBusy) throws Exception {
+    Path repo = Path.of("").toAbsolutePath().getParent(); // surefire runs in launcher/
+    Launch launch = new Launch(repo, System.getProperty("java.class.path"), null);
+    assumeTrue(Files.isRegularFile(launch.coordinatorJar()), "coordinator not built: " + launch.coordinatorJar());
+    assumeTrue(Files.isDirectory(launch.modelsDir()), "no bundled models");
+    List<String> models = DemoSweep.defaultModels(launch.modelsDir());
+    assertEquals(2, models.size(), "a smoothed and an IBP model: " + models);
+
+    StringWriter log = new StringWriter();
+    long t0 = System.nanoTime();
+    try (LocalStack stack = LocalStack.open(new DataDir(dir.resolve("home")), launch, new PrintWriter(log, true))) {
+      LocalStack.Infra infra = stack.startInfra(12, 0, 0);
+      String url = stack.startCoordinator(infra, "127.0.0.1", 0);
+      stack.startWorkers(2, infra.bootstrapServers());
+      CoordinatorClient api = new CoordinatorClient(url, stack.operatorToken(infra)); // writes need a token
+      api.registerModels(launch.modelsDir());
+      ObjectNode request = (ObjectNode) new DemoSweep(images, models, "quick", n0, n).request();
+      request.set("overrides", overrides);
+      String id = api.submitSweep(request).get("id").asText();
+      long s0 = System.nanoTime();
+
+      long maxRunning = 0;
+      JsonNode sweep;
+      long deadline = System.nanoTime() + Duration.ofMinutes(bothWorkersBusy ? 30 : 6).toNanos();
+      do {
+        Thread.sleep(200);
+        sweep = api.sweep(id);
+        maxRunning = Math.max(maxRunning, sweep.path("progress").path("running").asLong());
+        assertTrue(stack.failure().isEmpty(), () -> stack.failure().get());
+        assertTrue(System.nanoTime() < deadline, () -> "sweep not finished in time:\n" + log);
+      } while (!SweepReport.finished(sweep));
+      double sweepSeconds = (System.nanoTime() - s0) / 1e9;
+      long jobs = (long) images * 10 * models.size();
+      assertEquals("COMPLETED", sweep.path("state").asText(), sweep.toString());
+      assertEquals(jobs, sweep.path("jobs").asLong());
+      assertTrue(maxRunning > 0, "workers reported started jobs: progress showed running > 0");
+
+      try (Connection db = DriverManager.getConnection(infra.database().jdbcUrl(), infra.database().user(),
+          infra.database().password())) {
+        String s = "'" + id + "'";
+        // every job in an end state once: one stored result each, the counters equal the states
+        Map<String, Long> states = counts(db, "SELECT state, count(*) FROM jobs WHERE sweep_id = " + s + " GROUP BY state");
+        assertEquals(jobs, states.values().stream().mapToLong(Long::longValue).sum());
+        assertTrue(List.of("DONE", "SKIPPED", "SKIPPED_LABEL").containsAll(states.keySet()), states.toString());
+        assertEquals((long) images * models.size(), states.get("SKIPPED_LABEL"), "one label target per image and model");
+        assertEquals(jobs, one(db, "SELECT count(*) FROM job_results WHERE sweep_id = " + s));
+        assertEquals(0, one(db, "SELECT count(*) FROM jobs j LEFT JOIN job_results r ON r.job_id = j.id"
+            + " WHERE j.sweep_id = " + s + " AND (r.job_id IS NULL OR j.state <> CASE r.status WHEN 'SKIPPED_ABSTAIN'"
+            + " THEN 'SKIPPED' ELSE r.status END)"));
+        Map<String, Long> counters = new HashMap<>();
+        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(
+            "SELECT queued, running, done, skipped, skipped_label, failed, cancelled FROM sweep_progress WHERE sweep_id = " + s)) {
+          rs.next();
+          for (String c : List.of("queued", "running", "done", "skipped", "skipped_label", "failed", "cancelled")) {
+            counters.put(c, rs.getLong(c));
+          }
+        }
+        assertEquals(states.getOrDefault("DONE", 0L), counters.get("done"));
+        assertEquals(states.getOrDefault("SKIPPED", 0L), counters.get("skipped"));
+        assertEquals(states.get("SKIPPED_LABEL"), counters.get("skipped_label"));
+        assertEquals(0L, counters.get("queued") + counters.get("running") + counters.get("failed") + counters.get("cancelled"));
+
+        // every outcome is the rule recomputed from all stored results, and carries the PNGs
+        Map<String, List<JobResult>> byImage = new TreeMap<>();
+        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(
+            "SELECT result::text FROM job_results WHERE sweep_id = " + s)) {
+          while (rs.next()) {
+            JobResult r = MessageCodec.decodeResult(rs.getString(1).getBytes(StandardCharsets.UTF_8));
+            byImage.computeIfAbsent(r.modelId() + "/" + r.imageIndex(), k -> new ArrayList<>()).add(r);
+          }
+        }
+        assertEquals(images * models.size(), byImage.size());
+        int checked = 0;
+        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(
+            "SELECT o.model_id, o.image_index, o.best_job_id, o.results, o.status, r.images IS NOT NULL AS pngs,"
+                + " r.images ->> 'adversarial' IS NOT NULL AS adversarial"
+                + " FROM image_outcomes o JOIN job_results r ON r.job_id = o.best_job_id WHERE o.sweep_id = " + s)) {
+          while (rs.next()) {
+            String image = rs.getString(1) + "/" + rs.getInt(2);
+            JobResult best = BestOutcome.of(byImage.get(image)).orElseThrow();
+            assertEquals(best.jobId(), rs.getString(3), image);
+            assertEquals(byImage.get(image).stream().filter(BestOutcome::counts).count(), rs.getInt(4), image);
+            assertTrue(rs.getBoolean(6), "the best result of " + image + " carries its PNGs");
+            assertEquals(rs.getString(5).equals("DONE"), rs.getBoolean(7), image);
+            checked++;
+          }
+        }
+        assertEquals(byImage.size(), checked, "one outcome per image and model");
+        long workers = one(db, "SELECT count(DISTINCT worker_id) FROM job_results WHERE sweep_id = " + s);
+        if (bothWorkersBusy) {
+          assertEquals(2, workers, "both worker processes ran jobs");
+        }
+        double compute = dbl(db, "SELECT sum(compute_seconds) FROM job_results WHERE sweep_id = " + s);
+        System.out.printf("fleet e2e: %d jobs, %d images × all targets × %s, %d worker(s) ran jobs, sweep %.1f s"
+                + " (stack start %.1f s), compute %.1f s, max running %d, load %s%n", jobs, images, models, workers,
+            sweepSeconds, (s0 - t0) / 1e9, compute, maxRunning,
+            Files.readString(Path.of("/proc/loadavg")).trim());
+      }
+      assertNotNull(api.outcomes(id));
+    } catch (AssertionError | RuntimeException e) {
+      throw new AssertionError(e.getMessage() + "\nlauncher output:\n" + log + logs(dir.resolve("home")), e);
+    }
+  }
+
+  private static String logs(Path home) {
+    StringBuilder sb = new StringBuilder();
+    for (String name : List.of("coordinator", "worker-1", "worker-2")) {
+      Path f = home.resolve("logs").resolve(name + ".log");
+      sb.append("\n--- ").append(name).append(":\n").append(ChildProcess.tail(f, 30));
+    }
+    return sb.toString();
+  }
+
+  private static Map<String, Long> counts(Connection db, String sql) throws SQLException {
+    Map<String, Long> out = new TreeMap<>();
+    try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      while (rs.next()) {
+        out.put(rs.getString(1), rs.getLong(2));
+      }
+    }
+    return out;
+  }
+
+  private static long one(Connection db, String sql) throws SQLException {
+    try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static double dbl(Connection db, String sql) throws SQLException {
+    try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getDouble(1);
+    }
+  }
+}
