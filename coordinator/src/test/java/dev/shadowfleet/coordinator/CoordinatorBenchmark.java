@@ -238,6 +238,8 @@ class CoordinatorBenchmark {
     double jvmCpu0 = jvmCpuSeconds();
     double pgCpu0 = postgresCpuSeconds();
     Map<Long, Long> threads0 = threadCpuNanos();
+    long jit0 = jitMillis();
+    long gc0 = gcMillis();
     long t0 = System.nanoTime();
     ingestor.start();
     await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(100))
@@ -247,6 +249,8 @@ class CoordinatorBenchmark {
     double pgCpu = postgresCpuSeconds() - pgCpu0;
     long outcomes = Api.count(db, "SELECT count(*) FROM image_outcomes WHERE sweep_id = '" + sweep + "'");
     String threads = threadBreakdown(threads0, jvmCpu, n);
+    threads += String.format("; of which JIT compilation %.1f µs, GC pauses and collection %.1f µs (wall time of those threads)",
+        (jitMillis() - jit0) * 1e3 / n, (gcMillis() - gc0) * 1e3 / n);
     report(String.format(
         "ingestion: %d results (mean %d bytes JSON) drained from a backlog in %.1f s = %.0f results/s, with %d image outcomes upserted;"
             + " CPU: test JVM (coordinator + in-JVM broker) %.1f s, PostgreSQL %.1f s = %.0f µs per result"
@@ -254,6 +258,16 @@ class CoordinatorBenchmark {
         n, bytes / n, s, n / s, outcomes, jvmCpu, pgCpu, 1e6 * (jvmCpu + pgCpu) / n, 2 * n / (jvmCpu + pgCpu),
         loadAverage()));
     report("ingestion: JVM CPU per result by thread group: " + threads);
+  }
+
+  private static long jitMillis() {
+    var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+  }
+
+  private static long gcMillis() {
+    return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).sum();
   }
 
   /** CPU nanoseconds of every live Java thread of this JVM, by thread id. */
