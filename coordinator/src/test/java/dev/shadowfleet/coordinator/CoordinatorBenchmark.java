@@ -237,6 +237,9 @@ class CoordinatorBenchmark {
     }
     double jvmCpu0 = jvmCpuSeconds();
     double pgCpu0 = postgresCpuSeconds();
+    Map<Long, Long> threads0 = threadCpuNanos();
+    long jit0 = jitMillis();
+    long gc0 = gcMillis();
     long t0 = System.nanoTime();
     ingestor.start();
     await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(100))
@@ -245,12 +248,66 @@ class CoordinatorBenchmark {
     double jvmCpu = jvmCpuSeconds() - jvmCpu0;
     double pgCpu = postgresCpuSeconds() - pgCpu0;
     long outcomes = Api.count(db, "SELECT count(*) FROM image_outcomes WHERE sweep_id = '" + sweep + "'");
+    String threads = threadBreakdown(threads0, jvmCpu, n);
+    threads += String.format("; of which JIT compilation %.1f µs, GC pauses and collection %.1f µs (wall time of those threads)",
+        (jitMillis() - jit0) * 1e3 / n, (gcMillis() - gc0) * 1e3 / n);
     report(String.format(
         "ingestion: %d results (mean %d bytes JSON) drained from a backlog in %.1f s = %.0f results/s, with %d image outcomes upserted;"
             + " CPU: test JVM (coordinator + in-JVM broker) %.1f s, PostgreSQL %.1f s = %.0f µs per result"
             + " (= %.0f results/s on 2 otherwise idle cores); load %s",
         n, bytes / n, s, n / s, outcomes, jvmCpu, pgCpu, 1e6 * (jvmCpu + pgCpu) / n, 2 * n / (jvmCpu + pgCpu),
         loadAverage()));
+    report("ingestion: JVM CPU per result by thread group: " + threads);
+  }
+
+  private static long jitMillis() {
+    var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+  }
+
+  private static long gcMillis() {
+    return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).sum();
+  }
+
+  /** CPU nanoseconds of every live Java thread of this JVM, by thread id. */
+  private static Map<Long, Long> threadCpuNanos() {
+    var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    Map<Long, Long> out = new java.util.HashMap<>();
+    for (long id : mx.getAllThreadIds()) {
+      long t = mx.getThreadCpuTime(id);
+      if (t >= 0) {
+        out.put(id, t);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The JVM's CPU during the drain split by thread group (names without their numbers: the ingestor
+   * threads, the parallel decode's common pool, the broker's threads, …); what no Java thread accounts for
+   * is the JVM's own work (JIT compilers, garbage collector).
+   */
+  private static String threadBreakdown(Map<Long, Long> before, double jvmCpuSeconds, int results) {
+    var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    Map<String, Double> groups = new java.util.TreeMap<>();
+    double javaThreads = 0;
+    for (long id : mx.getAllThreadIds()) {
+      long t = mx.getThreadCpuTime(id);
+      var info = mx.getThreadInfo(id);
+      if (t < 0 || info == null) {
+        continue;
+      }
+      double us = (t - before.getOrDefault(id, 0L)) / 1e3 / results;
+      javaThreads += us;
+      groups.merge(info.getThreadName().replaceAll("\\d+", "#"), us, Double::sum);
+    }
+    StringBuilder sb = new StringBuilder();
+    groups.entrySet().stream().filter(e -> e.getValue() >= 0.5).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+        .forEach(e -> sb.append(String.format("%s %.1f µs; ", e.getKey(), e.getValue())));
+    sb.append(String.format("threads ended during the drain or outside Java threads (JIT, GC) %.1f µs",
+        jvmCpuSeconds * 1e6 / results - javaThreads));
+    return sb.toString();
   }
 
   private static JobResult result(String sweep, String model, int image, int target, Random rnd, Provenance provenance) {

@@ -1,10 +1,18 @@
 package dev.shadowfleet.common.message;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.AnnotationIntrospector;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
+import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
+import com.fasterxml.jackson.databind.introspect.NopAnnotationIntrospector;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -14,7 +22,19 @@ import dev.shadowfleet.common.config.ParameterException;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 
-/** JSON codec of the messages, with an explicit schema version. Decoding never throws anything else than {@link MessageException}. */
+/**
+ * JSON codec of the messages, with an explicit schema version. Decoding never throws anything else than
+ * {@link MessageException}.
+ *
+ * <p>Decoding has two paths with one meaning. The reference path reads a tree, checks the schema version
+ * and the presence of every primitive component, then binds the tree: it is the one that decides what a
+ * message means and, for a message it refuses, which field to name. The single pass binds the bytes
+ * straight into the records with a stricter mapper (every primitive creator property required, no scalar
+ * coercion, no float as int, no duplicate keys, no trailing tokens, then the schema version checked on the
+ * result): whatever it accepts the reference path accepts as the same record, and whatever it refuses goes
+ * to the reference path, which accepts the lenient forms (a number as a string) or names the field. A
+ * well-formed message (the hot case: the coordinator decodes every result) is parsed once, without a tree.
+ */
 public final class MessageCodec {
   /** The schema this build writes and reads. */
   public static final int SCHEMA_VERSION = 1;
@@ -29,6 +49,59 @@ public final class MessageCodec {
   // (NON_NULL), so an absent reference field means null and the record's own validation refuses a
   // required one; absent primitives (which would silently become 0/false) are refused by
   // requirePrimitives.
+
+  /**
+   * The single pass's mapper: {@link #MAPPER}'s settings, stricter (see the class comment). A primitive
+   * creator property is required (Jackson then refuses a record whose primitive component is absent,
+   * as the reference path's {@code requirePrimitives} does); nothing it accepts is read differently.
+   */
+  private static final ObjectMapper STRICT =
+      JsonMapper.builder()
+          .addModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+          .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .annotationIntrospector(AnnotationIntrospector.pair(new PrimitivesRequired(), new JacksonAnnotationIntrospector()))
+          .build();
+
+  /** Marks every primitive property as required (the others are left to Jackson's annotations). */
+  private static final class PrimitivesRequired extends NopAnnotationIntrospector {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Boolean hasRequiredMarker(AnnotatedMember m) {
+      return m.getRawType().isPrimitive() ? Boolean.TRUE : null;
+    }
+  }
+
+  /** A reader per message type for the single pass, and the accessor of its schema version (null: none). */
+  private static final ClassValue<ObjectReader> STRICT_READERS =
+      new ClassValue<>() {
+        @Override
+        protected ObjectReader computeValue(Class<?> type) {
+          return STRICT.readerFor(type);
+        }
+      };
+
+  private static final ClassValue<java.lang.reflect.Method> VERSION_ACCESSORS =
+      new ClassValue<>() {
+        @Override
+        protected java.lang.reflect.Method computeValue(Class<?> type) {
+          if (!type.isRecord()) {
+            return null;
+          }
+          for (RecordComponent c : type.getRecordComponents()) {
+            if (c.getName().equals("schemaVersion") && c.getType() == int.class) {
+              return c.getAccessor();
+            }
+          }
+          return null;
+        }
+      };
 
   private MessageCodec() {}
 
@@ -66,6 +139,34 @@ public final class MessageCodec {
    * @throws MessageException naming the field and the reason (bad JSON: field {@code "$"})
    */
   public static <T> T decode(byte[] bytes, Class<T> type) {
+    T value = decodeSinglePass(bytes, type);
+    return value != null ? value : decodeReference(bytes, type);
+  }
+
+  /**
+   * The single pass: the message when the strict mapper accepts it and its schema version is this
+   * build's; null otherwise (never an exception), and the caller falls back to {@link #decodeReference}.
+   */
+  static <T> T decodeSinglePass(byte[] bytes, Class<T> type) {
+    java.lang.reflect.Method version = VERSION_ACCESSORS.get(type);
+    if (bytes == null || version == null) {
+      return null;
+    }
+    try {
+      T value = STRICT_READERS.get(type).readValue(bytes);
+      return value != null && (int) version.invoke(value) == SCHEMA_VERSION ? value : null;
+    } catch (Exception | StackOverflowError e) {
+      return null;
+    }
+  }
+
+  /**
+   * The reference path: tree, schema version, primitives, bind. Defines what a message means and which
+   * field a refusal names.
+   *
+   * @throws MessageException naming the field and the reason (bad JSON: field {@code "$"})
+   */
+  static <T> T decodeReference(byte[] bytes, Class<T> type) {
     if (bytes == null) {
       throw new MessageException("$", "empty message (null payload)");
     }

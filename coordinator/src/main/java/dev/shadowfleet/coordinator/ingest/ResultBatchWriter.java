@@ -51,14 +51,12 @@ public class ResultBatchWriter {
   private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ResultBatchWriter.class);
 
   /**
-   * One decoded result and the JSON to store for it: the payload as received when it carries no images,
-   * else the result re-encoded without them.
+   * One decoded result and the JSON to store for it, in UTF-8: the payload as received (validated by the
+   * decode; never re-serialised) when it carries no images, else the result re-encoded without them.
    */
-  public record Incoming(JobResult result, String json) {
+  public record Incoming(JobResult result, byte[] json) {
     public static Incoming of(JobResult r, byte[] payload) {
-      return new Incoming(r, r.images() == null
-          ? new String(payload, java.nio.charset.StandardCharsets.UTF_8)
-          : MessageCodec.encodeToString(withoutImages(r)));
+      return new Incoming(r, r.images() == null ? payload : MessageCodec.encode(withoutImages(r)));
     }
   }
 
@@ -85,7 +83,7 @@ public class ResultBatchWriter {
   public Summary write(List<Incoming> batch, List<JobFailure> dlqFailures, List<JobsStarted> started)
       throws SQLException {
     List<Rejected> rejected = new ArrayList<>();
-    Map<JobResult, String> stored = new java.util.IdentityHashMap<>();
+    Map<JobResult, byte[]> stored = new java.util.IdentityHashMap<>();
     Map<String, JobResult> results = new LinkedHashMap<>();
     List<JobFailure> failures = new ArrayList<>(dlqFailures);
     int duplicates = 0;
@@ -232,7 +230,7 @@ public class ResultBatchWriter {
   }
 
   /** A result and its stored JSON, as the insert binds them. */
-  private record Row(JobResult r, String json) {}
+  private record Row(JobResult r, byte[] json) {}
 
   /** Batches of at least this many results go through COPY and the staging table; smaller ones as arrays. */
   static final int COPY_THRESHOLD = 64;
@@ -270,10 +268,10 @@ public class ResultBatchWriter {
           .int4("steps", x -> x.r().steps())
           .int8("wall_millis", x -> x.r().wallMillis())
           .float8("compute_seconds", x -> x.r().computeSeconds())
-          .json("result", Row::json)
+          .jsonUtf8("result", Row::json)
           .json("images", x -> x.r().images() == null ? null : MessageCodec.encodeToString(x.r().images()));
 
-  private static Set<String> insertResults(Connection c, List<JobResult> results, Map<JobResult, String> json)
+  private static Set<String> insertResults(Connection c, List<JobResult> results, Map<JobResult, byte[]> json)
       throws SQLException {
     Set<String> inserted = new HashSet<>();
     if (results.isEmpty()) {
