@@ -21,6 +21,10 @@ tv_values="${ABL_TV_VALUES:-0 0.06 0.12 0.18 0.24 0.3}"
 s_values="${ABL_S_VALUES:-0 1 2 3 4 5}"
 parts=("$@"); [ ${#parts[@]} -gt 0 ] || parts=(steps lambda-tv lambda-s)
 mkdir -p "$out" "$work"
+# The product's packaged jars, as the fleet's workers run them (built by ./shadowfleet-local), so editing
+# and compiling the sources meanwhile does not disturb a running attack.
+[ -f launcher/target/runtime.classpath ] || ./shadowfleet-local --help >/dev/null
+classpath="$(cat launcher/target/runtime.classpath)"
 [ -f "$out/times.csv" ] || echo "part,value,images,wall_seconds,load_avg,finished_utc" > "$out/times.csv"
 
 # The first test image of each class, in class order (0..9).
@@ -35,7 +39,9 @@ attack() { # part value images out-dir args...
   local part="$1" value="$2" images="$3" dir="$4"; shift 4
   local t0; t0=$(date +%s)
   rm -rf "$dir"
-  tools/repro/cli.sh attack --images "$images" --preset ablation --n "$n" --out "$dir" "$@" >/dev/null
+  nice -n 10 java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1 \
+    -Xmx2g -cp "$classpath" dev.shadowfleet.worker.cli.ShadowfleetCli \
+    attack --images "$images" --preset ablation --n "$n" --out "$dir" "$@" >/dev/null
   echo "$part,$value,$(tr ',' '\n' <<<"$images" | wc -l),$(( $(date +%s) - t0 )),$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/'),$(date -u +%FT%TZ)" >> "$out/times.csv"
 }
 

@@ -29,6 +29,10 @@ final class ReportCommand implements Callable<Integer> {
       description = "Where tables.md and the PNGs go. Default: ${DEFAULT-VALUE}.")
   Path out;
 
+  @Option(names = "--experiments", defaultValue = "experiments", paramLabel = "<dir>",
+      description = "Experiment definitions, for the scale reached vs their targets (skipped when missing). Default: ${DEFAULT-VALUE}.")
+  Path experiments;
+
   @Option(names = "--doc", paramLabel = "<file.md>",
       description = "A markdown file whose <!-- report:NAME --> … <!-- /report:NAME --> regions are refilled.")
   Path doc;
@@ -44,7 +48,7 @@ final class ReportCommand implements Callable<Integer> {
       return 2;
     }
     try {
-      ReproReport report = new ReproReport(raw, out);
+      ReproReport report = new ReproReport(raw, out, experiments);
       Map<String, String> fragments = report.generate();
       System.out.println("tables " + fragments.keySet() + " in " + out.resolve("tables.md"));
       System.out.println(report.images().size() + " PNG plots in " + out);

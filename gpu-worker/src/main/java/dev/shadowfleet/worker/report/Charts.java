@@ -79,10 +79,10 @@ public final class Charts {
     Graphics2D g = frame(img, title, xLabel, yLabel, top);
     int pw = W - LEFT - RIGHT;
     int ph = H - TOP - BOTTOM;
-    for (int k = 0; k <= 5; k++) {
-      double xv = x0 + (x1 - x0) * k / 5;
-      String t = fmt(xv);
-      int x = LEFT + pw * k / 5;
+    double step = niceTop((x1 - x0) / 6);
+    for (double xv = Math.ceil(x0 / step) * step; xv <= x1 + 1e-9 * step; xv += step) {
+      String t = fmt(Math.abs(xv) < 1e-12 ? 0 : xv);
+      int x = (int) Math.round(LEFT + (xv - x0) / (x1 - x0) * pw);
       g.setColor(Color.DARK_GRAY);
       g.drawString(t, x - g.getFontMetrics().stringWidth(t) / 2, H - BOTTOM + 16);
     }

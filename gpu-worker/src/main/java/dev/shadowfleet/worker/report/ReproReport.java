@@ -43,14 +43,23 @@ public final class ReproReport {
   private final Map<String, String> fragments = new LinkedHashMap<>();
   private final List<Path> images = new ArrayList<>();
 
-  public ReproReport(Path raw, Path out) {
+  private final Path experiments;
+
+  /**
+   * @param raw the raw data directory
+   * @param out where the PNGs and tables.md go
+   * @param experiments the experiment definitions (their target image counts), or null
+   */
+  public ReproReport(Path raw, Path out, Path experiments) {
     this.raw = raw;
     this.out = out;
+    this.experiments = experiments;
   }
 
   /** Reads everything under raw, writes the PNGs into out; returns fragment name → markdown. */
   public Map<String, String> generate() throws IOException {
     Files.createDirectories(out);
+    scale();
     table1();
     rgb();
     table2();
@@ -65,6 +74,68 @@ public final class ReproReport {
   /** PNGs written by the last {@link #generate}. */
   public List<Path> images() {
     return images;
+  }
+
+  // ---------------------------------------------------------------- scale reached
+
+  /**
+   * Per experiment file and sweep: the image ranges with a CSV in raw/, the images per model, the target
+   * count of the experiment file, and the command that extends the run to it.
+   */
+  private void scale() throws IOException {
+    if (experiments == null || !Files.isDirectory(experiments)) {
+      return;
+    }
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    StringBuilder md = new StringBuilder("| experiment | sweep | images with outcomes | outcomes per model | target"
+        + " (per model) | to reach it |\n|---|---|---|---|---|---|\n");
+    List<Path> files;
+    try (Stream<Path> s = Files.list(experiments)) {
+      files = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+    }
+    for (Path f : files) {
+      String exp = f.getFileName().toString().replaceFirst("\\.json$", "");
+      var spec = json.readTree(f.toFile());
+      for (var it = spec.path("sweeps").fields(); it.hasNext(); ) {
+        var sw = it.next();
+        int target = 0;
+        for (var m : sw.getValue().path("models")) {
+          target = Math.max(target, spec.path("target").path(m.asText()).asInt(0));
+        }
+        List<int[]> ranges = ranges(raw.resolve(exp).resolve(sw.getKey()));
+        int contiguous = 0;
+        for (int[] r : ranges) {
+          if (r[0] <= contiguous) {
+            contiguous = Math.max(contiguous, r[1]);
+          }
+        }
+        List<OutcomeRow> rows = OutcomeCsv.readDir(raw.resolve(exp).resolve(sw.getKey()));
+        Map<String, List<OutcomeRow>> byModel = ReproStats.byModel(rows);
+        String per = byModel.isEmpty() ? "0" : byModel.values().stream().map(l -> String.valueOf(l.size()))
+            .distinct().reduce((a, b) -> a + "/" + b).orElse("0");
+        String done = ranges.isEmpty() ? "none" : ranges.stream().map(r -> r[0] + "–" + (r[1] - 1))
+            .reduce((a, b) -> a + ", " + b).orElse("");
+        String cmd = contiguous >= target ? "done"
+            : "`tools/repro/run.sh " + exp + " " + contiguous + "-" + target + " " + sw.getKey() + "`";
+        md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %d | %s |%n", exp, sw.getKey(), done, per, target, cmd));
+      }
+    }
+    fragments.put("scale", md.toString());
+  }
+
+  /** The [from, to) ranges of the {@code <from>-<to>.csv} files in dir, sorted. */
+  private static List<int[]> ranges(Path dir) throws IOException {
+    List<int[]> out = new ArrayList<>();
+    if (Files.isDirectory(dir)) {
+      try (Stream<Path> s = Files.list(dir)) {
+        s.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+-\\d+\\.csv")).forEach(n -> {
+          String[] a = n.replace(".csv", "").split("-");
+          out.add(new int[] {Integer.parseInt(a[0]), Integer.parseInt(a[1])});
+        });
+      }
+    }
+    out.sort(java.util.Comparator.comparingInt(r -> r[0]));
+    return out;
   }
 
   // ---------------------------------------------------------------- Table 1

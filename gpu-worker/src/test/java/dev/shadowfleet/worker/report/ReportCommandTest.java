@@ -53,14 +53,19 @@ class ReportCommandTest {
           + "0,1,2,1.0," + (1 - Double.parseDouble(v)) + ",1,0,2\n");
       triptych(raw.resolve("ablation/lambda-tv/" + v + "/image-0.png"));
     }
+    write(dir.resolve("experiments/table1.json"), "{\"target\": {\"fmnist-rs-0.25\": 100},"
+        + " \"sweeps\": {\"rs-0.25\": {\"models\": [\"fmnist-rs-0.25\"]}}}");
     Path out = dir.resolve("out");
     Path doc = dir.resolve("doc.md");
     Files.writeString(doc, "intro\n<!-- report:table1 -->\nold\n<!-- /report:table1 -->\nmiddle\n"
         + "<!-- report:nothing -->\n<!-- /report:nothing -->\nend\n");
 
-    assertEquals(0, ShadowfleetCli.run("report", "--raw", raw.toString(), "--out", out.toString(), "--doc", doc.toString()));
+    String[] args = {"report", "--raw", raw.toString(), "--out", out.toString(), "--doc", doc.toString(),
+        "--experiments", dir.resolve("experiments").toString()};
+    assertEquals(0, ShadowfleetCli.run(args));
 
     String tables = Files.readString(out.resolve("tables.md"));
+    assertTrue(tables.contains("| table1 | rs-0.25 | 0–3 | 4 | 100 | `tools/repro/run.sh table1 4-100 rs-0.25` |"), tables);
     assertTrue(tables.contains("| fmnist-rs-0.25 | 0.25 | 4 | 1 | 3 | 0.300 ± 0.200 | 0.367 ± 0.351 | 2/3 (66.7%) | 33.3% | 0.550 |"),
         tables);
     assertTrue(tables.contains("| fmnist-rgb-rs-0.25 | 3-channel | 1 | 1 | 0.500 | 0.900 | 1/1 (100.0%) |"), tables);
@@ -91,7 +96,7 @@ class ReportCommandTest {
     String filled = Files.readString(doc);
     assertTrue(filled.startsWith("intro\n<!-- report:table1 -->\n| model | σ |"), filled);
     assertTrue(filled.contains("<!-- report:nothing -->\n(no data yet)\n<!-- /report:nothing -->\nend\n"), filled);
-    assertEquals(0, ShadowfleetCli.run("report", "--raw", raw.toString(), "--out", out.toString(), "--doc", doc.toString()));
+    assertEquals(0, ShadowfleetCli.run(args));
     assertEquals(filled, Files.readString(doc));
   }
 
