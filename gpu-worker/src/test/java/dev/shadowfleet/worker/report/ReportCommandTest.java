@@ -29,6 +29,11 @@ class ReportCommandTest {
         + "fmnist-rs-0.25,1,1,2,DONE,false,false,1,true,0.3,1,true,0.2,CERTIFY,1.5,1.0,2.0,0.4,9,j\n"
         + "fmnist-rs-0.25,2,2,,SKIPPED_ABSTAIN,false,false,-1,false,,,,,,,,,,1,j\n"
         + "fmnist-rs-0.25,3,4,7,DONE,true,false,4,true,0.1,6,true,0.4,CERTIFY,0.2,1.0,1.0,0.3,9,j\n");
+    // the same images at a smaller attack budget: image 0 spoofs a smaller radius, image 3 fails
+    write(raw.resolve("table1-budget/rs-0.25/0-4.csv"), ReproStatsTest.HEADER + "\n"
+        + "fmnist-rs-0.25,0,3,5,DONE,true,true,3,true,0.5,5,true,0.6,CERTIFY,0.1,2.0,3.0,0.5,9,j\n"
+        + "fmnist-rs-0.25,1,1,2,DONE,false,false,1,true,0.3,1,true,0.2,CERTIFY,1.5,1.0,2.0,0.4,9,j\n"
+        + "fmnist-rs-0.25,3,4,7,DONE,false,false,4,true,0.1,4,true,0.4,CERTIFY,0.2,1.0,1.0,0.3,9,j\n");
     for (String mode : new String[] {"1ch", "3ch"}) {
       write(raw.resolve("rgb/rgb-0.25-" + mode + "/0-1.csv"), ReproStatsTest.HEADER + "\n"
           + "fmnist-rgb-rs-0.25,0,3,5,DONE,true,true,3,true,0.5,5,true," + ("3ch".equals(mode) ? "0.9" : "0.6")
@@ -68,6 +73,8 @@ class ReportCommandTest {
     assertTrue(tables.contains("| table1 | rs-0.25 | 0–3 | 4 | 100 | `tools/repro/run.sh table1 4-100 rs-0.25` |"), tables);
     assertTrue(tables.contains("| fmnist-rs-0.25 | 0.25 | 4 | 1 | 3 | 0.300 ± 0.200 | 0.367 ± 0.351 | 2/3 (66.7%) | 33.3% | 0.550 |"),
         tables);
+    assertTrue(tables.contains("| fmnist-rs-0.25 | 3 | 0.300 | 0.367, 2/3 (66.7%) | 0.200, 1/3 (33.3%) |"), tables);
+    assertTrue(Files.isRegularFile(out.resolve("table1-budget-radii-fmnist-rs-0.25.png")));
     assertTrue(tables.contains("| fmnist-rgb-rs-0.25 | 3-channel | 1 | 1 | 0.500 | 0.900 | 1/1 (100.0%) |"), tables);
     // mlp: robust 50%, attack 75%; conv-small: robust 0%, attack 50% (image 1 keeps its label)
     assertTrue(tables.contains("| fmnist-ibp-0.1-mlp | 0.1 | 4 | 50.0% | 75.0% (n=4) |"), tables);
