@@ -9,6 +9,8 @@
 # one sweep on the coordinator, and its best-per-image outcomes are exported (GET /api/sweeps/{id}/
 # outcomes.csv) to docs/reproduction/raw/<experiment>/<sweep>/<from>-<to>.csv.
 #
+# A sweep cancelled on the coordinator (a run cut short) is exported as it stands: images that never ran
+# have status CANCELLED there, and the report leaves them out.
 # Resumable: a chunk whose CSV exists is skipped; a chunk whose sweep was submitted before (its id is kept
 # in <data-dir>/repro/) is waited on, not submitted again (after a crash the fleet redelivers the
 # uncommitted jobs and the coordinator deduplicates by job id). Every finished chunk appends its wall time
@@ -76,7 +78,7 @@ url="$(ensure_stack)"
 log "coordinator $url; experiment $experiment, images $from-$to in chunks of $chunk, sweeps: ${sweeps[*]}"
 mkdir -p "$raw" "$state_dir"
 runs="$raw/runs.csv"
-[ -f "$runs" ] || echo "experiment,sweep,from,to,sweep_id,jobs,done,skipped,failed,created_at,completed_at,wall_seconds,workers,load_avg,host" > "$runs"
+[ -f "$runs" ] || echo "experiment,sweep,from,to,sweep_id,jobs,done,skipped,failed,created_at,completed_at,wall_seconds,workers,load_avg,host,state" > "$runs"
 
 # The work list: one entry per (sweep, chunk) whose CSV does not exist yet.
 # Chunk-major, so the sweeps of an experiment advance together and every finished range is comparable.
@@ -102,7 +104,7 @@ submit() { # sweep a b -> prints the sweep id (kept in the state dir, reused whe
 }
 
 finish() { # sweep a b id: wait for the sweep, export its CSV, record its wall time
-  local s="$1" a="$2" b="$3" id="$4" v st out
+  local s="$1" a="$2" b="$3" id="$4" v st out end
   while true; do
     v="$(api "$url/api/sweeps/$id")" || { sleep 10; continue; }
     st="$(jq -r .state <<<"$v")"
@@ -116,7 +118,7 @@ finish() { # sweep a b id: wait for the sweep, export its CSV, record its wall t
      --arg l "$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')" --arg h "$(nproc) cores $(uname -m)" '
     def secs: sub("\\.[0-9]+"; "") | sub("(?<z>[+-][0-9][0-9]:[0-9][0-9]|Z)$"; "Z") | fromdateiso8601;
     [$e, $s, $a, $b, .id, .jobs, .progress.done, .progress.skipped, .progress.failed, .createdAt, .completedAt,
-     ((.completedAt | secs) - (.createdAt | secs)), $w, $l, $h] | @csv' <<<"$v" >> "$runs"
+     (((.completedAt // .cancelledAt) | secs) - (.createdAt | secs)), $w, $l, $h, .state] | @csv' <<<"$v" >> "$runs"
   log "done $s $a-$b ($st): $(($(wc -l < "$out") - 1)) outcomes -> ${out#"$repo"/}"
 }
 

@@ -96,6 +96,8 @@ public final class ReproReport {
     var json = new com.fasterxml.jackson.databind.ObjectMapper();
     StringBuilder md = new StringBuilder("| experiment | sweep | images with outcomes | outcomes per model | target"
         + " (per model) | to reach it |\n|---|---|---|---|---|---|\n");
+    // "to reach it" continues after the last chunk file; images of a chunk cut short (cancelled) are listed
+    // as missing above and are redone by deleting that chunk's CSV and running its range again.
     List<Path> files;
     try (Stream<Path> s = Files.list(experiments)) {
       files = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
@@ -116,18 +118,47 @@ public final class ReproReport {
             contiguous = Math.max(contiguous, r[1]);
           }
         }
-        List<OutcomeRow> rows = OutcomeCsv.readDir(raw.resolve(exp).resolve(sw.getKey()));
+        List<OutcomeRow> rows = ran(OutcomeCsv.readDir(raw.resolve(exp).resolve(sw.getKey())));
         Map<String, List<OutcomeRow>> byModel = ReproStats.byModel(rows);
         String per = byModel.isEmpty() ? "0" : byModel.values().stream().map(l -> String.valueOf(l.size()))
             .distinct().reduce((a, b) -> a + "/" + b).orElse("0");
-        String done = ranges.isEmpty() ? "none" : ranges.stream().map(r -> r[0] + "–" + (r[1] - 1))
-            .reduce((a, b) -> a + ", " + b).orElse("");
+        String done = indexRanges(new java.util.TreeSet<>(rows.stream().map(OutcomeRow::image).toList()));
         String cmd = contiguous >= target ? "done"
             : "`tools/repro/run.sh " + exp + " " + contiguous + "-" + target + " " + sw.getKey() + "`";
         md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %d | %s |%n", exp, sw.getKey(), done, per, target, cmd));
       }
     }
     fragments.put("scale", md.toString());
+  }
+
+  /**
+   * Outcomes of images that ran: a sweep cancelled before an image's jobs ran (a run cut short) exports
+   * that image with status CANCELLED and no certificate; it is not part of any table.
+   */
+  static List<OutcomeRow> ran(List<OutcomeRow> rows) {
+    return rows.stream().filter(r -> !"CANCELLED".equals(r.status())).toList();
+  }
+
+  /** Sorted image indices as ranges: 0–4, 7, 9–10. */
+  static String indexRanges(java.util.SortedSet<Integer> idx) {
+    StringBuilder sb = new StringBuilder();
+    Integer start = null;
+    Integer prev = null;
+    for (int i : idx) {
+      if (prev != null && i == prev + 1) {
+        prev = i;
+        continue;
+      }
+      if (start != null) {
+        sb.append(sb.length() > 0 ? ", " : "").append(start.equals(prev) ? "" + start : start + "–" + prev);
+      }
+      start = i;
+      prev = i;
+    }
+    if (start != null) {
+      sb.append(sb.length() > 0 ? ", " : "").append(start.equals(prev) ? "" + start : start + "–" + prev);
+    }
+    return sb.length() == 0 ? "none" : sb.toString();
   }
 
   /** The [from, to) ranges of the {@code <from>-<to>.csv} files in dir, sorted. */
@@ -488,7 +519,7 @@ public final class ReproReport {
     }
     try (Stream<Path> s = Files.list(dir)) {
       for (Path p : s.filter(Files::isDirectory).sorted().toList()) {
-        List<OutcomeRow> rows = OutcomeCsv.readDir(p);
+        List<OutcomeRow> rows = ran(OutcomeCsv.readDir(p));
         if (!rows.isEmpty()) {
           out.put(p.getFileName().toString(), rows);
         }
