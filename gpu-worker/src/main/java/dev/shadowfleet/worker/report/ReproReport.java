@@ -100,7 +100,8 @@ public final class ReproReport {
     // as missing above and are redone by deleting that chunk's CSV and running its range again.
     List<Path> files;
     try (Stream<Path> s = Files.list(experiments)) {
-      files = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+      files = s.filter(p -> p.toString().endsWith(".json"))
+          .sorted(java.util.Comparator.comparing((Path p) -> p.getFileName().toString().replace(".json", ""))).toList();
     }
     for (Path f : files) {
       String exp = f.getFileName().toString().replaceFirst("\\.json$", "");
@@ -311,7 +312,12 @@ public final class ReproReport {
     for (String l : losses) {
       md.append(" | attack error, ").append(l);
     }
-    md.append(" |\n|---|---|---|---").append("|---".repeat(losses.size())).append("|\n");
+    for (String l : losses) {
+      md.append(" | mean ‖δ‖₂ / ‖δ‖∞, ").append(l);
+    }
+    md.append(" |\n|---|---|---|---").append("|---".repeat(2 * losses.size())).append("|\n");
+    Map<String, Map<String, List<OutcomeRow>>> rowsBy = new LinkedHashMap<>();
+    bySweep.forEach((l, rows) -> rowsBy.put(l, ReproStats.byModel(rows)));
     for (String id : models) {
       Table2 first = t.get(losses.get(0)).get(id);
       md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s", id, epsilon(id), first == null ? 0 : first.images(),
@@ -319,6 +325,12 @@ public final class ReproReport {
       for (String l : losses) {
         Table2 x = t.get(l).get(id);
         md.append(" | ").append(x == null ? "–" : pct(x.attackError()) + " (n=" + x.images() + ")");
+      }
+      for (String l : losses) {
+        List<OutcomeRow> rows = rowsBy.get(l).getOrDefault(id, List.of());
+        double l2 = ReproStats.mean(rows.stream().filter(r -> r.deltaL2() != null).mapToDouble(OutcomeRow::deltaL2).toArray());
+        double li = ReproStats.mean(rows.stream().filter(r -> r.deltaLinf() != null).mapToDouble(OutcomeRow::deltaLinf).toArray());
+        md.append(" | ").append(f3(l2)).append(" / ").append(f3(li));
       }
       md.append(" |\n");
     }

@@ -77,7 +77,7 @@ class ReportCommandTest {
     assertTrue(Files.isRegularFile(out.resolve("table1-budget-radii-fmnist-rs-0.25.png")));
     assertTrue(tables.contains("| fmnist-rgb-rs-0.25 | 3-channel | 1 | 1 | 0.500 | 0.900 | 1/1 (100.0%) |"), tables);
     // mlp: robust 50%, attack 75%; conv-small: robust 0%, attack 50% (image 1 keeps its label)
-    assertTrue(tables.contains("| fmnist-ibp-0.1-mlp | 0.1 | 4 | 50.0% | 75.0% (n=4) |"), tables);
+    assertTrue(tables.contains("| fmnist-ibp-0.1-mlp | 0.1 | 4 | 50.0% | 75.0% (n=4) | 75.0% (n=4) | 1.000 / 0.100 |"), tables);
     assertTrue(tables.contains("| 0.1 | 2 models | IBP robust error (natural) | 0.0% | 25.0% | 50.0% |"), tables);
     assertTrue(tables.contains("| 0.1 | 2 models | Shadow Attack, ibp-robust-ce | 50.0% | 62.5% | 75.0% |"), tables);
     // plain CE run: attack label 2 became 0 — images 0 of both models now keep their true label 0 (errors),
