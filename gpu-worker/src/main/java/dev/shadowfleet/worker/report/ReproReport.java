@@ -401,6 +401,20 @@ public final class ReproReport {
     }
     ablationSweep(dir.resolve("lambda-tv"), "λtv", 1, "TV(δ)", "ablation-lambda-tv", md);
     ablationSweep(dir.resolve("lambda-s"), "λs", 3, "Dissim(δ)", "ablation-lambda-s", md);
+    Path times = dir.resolve("times.csv");
+    if (Files.isRegularFile(times)) {
+      md.append("Wall time of each `shadowfleet attack` run (one JVM, one libtorch thread, `nice -n 10`):\n\n"
+          + "| part | value | images | wall time | load avg (1/5/15 min) | finished (UTC) |\n|---|---|---|---|---|---|\n");
+      List<String> lines = Files.readAllLines(times, StandardCharsets.UTF_8);
+      for (String line : lines.subList(1, lines.size())) {
+        List<String> v = OutcomeCsv.split(line);
+        if (v.size() >= 6) {
+          md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", v.get(0), v.get(1), v.get(2),
+              hms(Double.parseDouble(v.get(3))), v.get(4), v.get(5)));
+        }
+      }
+      md.append('\n');
+    }
     if (md.length() > 0) {
       fragments.put("ablation", md.toString());
     }
