@@ -32,11 +32,18 @@ public final class CoordinatorClient {
   static final ObjectMapper JSON = new ObjectMapper();
 
   private final String baseUrl;
+  private final String token;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   public CoordinatorClient(String baseUrl) {
+    this(baseUrl, null);
+  }
+
+  /** A client that sends {@code Authorization: Bearer token} (null: none; reads only). */
+  public CoordinatorClient(String baseUrl, String token) {
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    this.token = token;
   }
 
   public String baseUrl() {
@@ -162,6 +169,9 @@ public final class CoordinatorClient {
 
   private HttpResponse<String> send(HttpRequest.Builder request, int timeoutSeconds) throws IOException {
     try {
+      if (token != null) {
+        request.header("Authorization", "Bearer " + token);
+      }
       return http.send(
           request.timeout(Duration.ofSeconds(timeoutSeconds)).header("Accept", "application/json").build(),
           HttpResponse.BodyHandlers.ofString());

@@ -35,6 +35,10 @@ final class CoordinatorSettings {
     env.put("SHADOWFLEET_KAFKA_BOOTSTRAP", infra.bootstrapServers());
     env.put("SHADOWFLEET_KAFKA_CREATE_TOPICS", "false");
     env.put("SHADOWFLEET_SWAGGER_UI", "true");
+    // Access control on, as in production: writes need a token (the launcher creates an operator's);
+    // reads stay open so the dashboard works without one.
+    env.put("SHADOWFLEET_AUTH_ENABLED", "true");
+    env.put("SHADOWFLEET_AUTH_READ_OPEN", "true");
     env.put("QUARKUS_HTTP_HOST", httpHost);
     env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
     return env;

@@ -6,7 +6,8 @@ import java.nio.file.Path;
  * Where one local stack keeps everything: {@code kafka/} (broker log directory), {@code postgres/} (the
  * cluster and its binaries), {@code logs/} (coordinator and workers), {@code ports.properties} (ports
  * kept across runs), {@code launcher.lock} + {@code launcher.pid} (one launcher at a time), {@code
- * stack.properties} (what is running now, for {@code status} and {@code down}).
+ * stack.properties} (what is running now, for {@code status} and {@code down}), {@code operator.token} (the
+ * coordinator API token the launcher uses, mode 0600).
  */
 public record DataDir(Path root) {
   /** The environment variable naming the data directory. */
@@ -47,6 +48,11 @@ public record DataDir(Path root) {
 
   public Path pidFile() {
     return root.resolve("launcher.pid");
+  }
+
+  /** The operator API token {@code up} creates and uses (readable by the owner only). */
+  public Path operatorToken() {
+    return root.resolve("operator.token");
   }
 
   public Path stateFile() {

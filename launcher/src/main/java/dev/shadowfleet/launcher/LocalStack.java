@@ -125,6 +125,15 @@ public final class LocalStack implements AutoCloseable {
     return url;
   }
 
+  /**
+   * The operator API token of this stack ({@code operator.token} in the data directory, 0600): the kept
+   * one while the database still accepts it, else a new one written straight into the token table.
+   * Call after {@link #startCoordinator} (its migrations create the table).
+   */
+  public String operatorToken(Infra infra) {
+    return new TokenStore(infra.database()).operatorToken(dir.operatorToken(), "local-operator");
+  }
+
   /** Starts {@code count} worker processes against {@code bootstrapServers}. */
   public void startWorkers(int count, String bootstrapServers) {
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / count);

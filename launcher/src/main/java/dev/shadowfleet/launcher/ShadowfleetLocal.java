@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
       WorkersCommand.class,
       StatusCommand.class,
       DownCommand.class,
+      TokenCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

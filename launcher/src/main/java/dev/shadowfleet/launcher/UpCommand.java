@@ -85,10 +85,12 @@ final class UpCommand implements Callable<Integer> {
     LocalStack.Infra infra = stack.startInfra(Math.max(12, n), 0, 0);
     String url = stack.startCoordinator(infra, "127.0.0.1", httpPort);
     stack.startWorkers(n, infra.bootstrapServers());
-    CoordinatorClient api = new CoordinatorClient(url);
+    String token = stack.operatorToken(infra);
+    CoordinatorClient api = new CoordinatorClient(url, token);
     List<String> registered = api.registerModels(launch.modelsDir());
     out.println("Registered models: " + registered);
     printWhereToLook(out, url);
+    printToken(out, url, stack.dataDir());
     out.printf("Stack up in %s.%n", SweepReport.duration((System.nanoTime() - t0) / 1e9));
 
     if (!noSweep) {
@@ -178,6 +180,15 @@ final class UpCommand implements Callable<Integer> {
       // the table then shows "?" as kind
     }
     return kinds;
+  }
+
+  /** How to call the API with the stack's operator token (never the token itself: it stays in its file). */
+  static void printToken(PrintWriter out, String url, DataDir dir) {
+    out.println("  Writes need an API token (reads are open). The stack's operator token is in");
+    out.println("  " + dir.operatorToken() + " (mode 0600), e.g.:");
+    out.println("    curl -H \"Authorization: Bearer $(cat " + dir.operatorToken() + ")\" " + url + "/api/tokens");
+    out.println("  More tokens: ./shadowfleet-local token create --role researcher --name alice");
+    out.println();
   }
 
   static void printWhereToLook(PrintWriter out, String url) {

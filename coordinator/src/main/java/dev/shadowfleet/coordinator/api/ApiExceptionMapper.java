@@ -7,7 +7,11 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.shadowfleet.common.config.ParameterException;
 import dev.shadowfleet.common.message.MessageException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -24,6 +28,27 @@ public class ApiExceptionMapper {
   @ServerExceptionMapper
   public Response api(ApiException e) {
     return body(e.status(), e.field(), e.getMessage());
+  }
+
+  /** A token that is malformed, unknown or revoked, or an Authorization header that is not Bearer. */
+  @ServerExceptionMapper
+  public Response authenticationFailed(AuthenticationFailedException e) {
+    String reason = e.getMessage() == null || e.getMessage().isBlank() ? "the bearer token is not valid" : e.getMessage();
+    return challenge(body(401, "Authorization", reason));
+  }
+
+  @ServerExceptionMapper
+  public Response unauthorized(UnauthorizedException e) {
+    return challenge(body(401, "Authorization", "this endpoint needs an API token: Authorization: Bearer sf_…"));
+  }
+
+  /** A caller without a token (the open-reads guest) gets 401, one whose token lacks the role 403. */
+  @ServerExceptionMapper
+  public Response forbidden(ForbiddenException e, HttpHeaders headers) {
+    if (headers.getHeaderString(HttpHeaders.AUTHORIZATION) == null) {
+      return unauthorized(new UnauthorizedException());
+    }
+    return body(403, "Authorization", "the token's role may not do this (roles: viewer < researcher < operator)");
   }
 
   @ServerExceptionMapper
@@ -77,6 +102,10 @@ public class ApiExceptionMapper {
   public Response unexpected(Exception e) {
     LOG.error("request failed", e);
     return body(500, null, "internal error; the coordinator log has the cause");
+  }
+
+  private static Response challenge(Response r) {
+    return Response.fromResponse(r).header("WWW-Authenticate", "Bearer realm=\"shadowfleet\"").build();
   }
 
   private static Response body(int status, String field, String message) {

@@ -1,6 +1,8 @@
 package dev.shadowfleet.coordinator.api;
 
 import dev.shadowfleet.coordinator.sweep.SweepService;
+import dev.shadowfleet.coordinator.auth.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -13,6 +15,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/api/jobs")
 @Tag(name = "jobs")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.VIEWER)
 public class JobResource {
   private final SweepService sweeps;
 

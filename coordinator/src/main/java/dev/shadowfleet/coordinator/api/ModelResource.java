@@ -2,6 +2,8 @@ package dev.shadowfleet.coordinator.api;
 
 import dev.shadowfleet.coordinator.sweep.ModelEntity;
 import dev.shadowfleet.coordinator.sweep.ModelService;
+import dev.shadowfleet.coordinator.auth.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -19,6 +21,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "models")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.VIEWER)
 public class ModelResource {
   private final ModelService models;
 
@@ -27,7 +30,8 @@ public class ModelResource {
   }
 
   @POST
-  @Operation(summary = "Register a model card and the SHA-256 of its file (same id + checksum again: 200)")
+  @RolesAllowed(Roles.OPERATOR)
+  @Operation(summary = "Register a model card and the SHA-256 of its file (same id + checksum again: 200); operators only")
   public Response register(ModelRegistration body) {
     if (body == null) {
       throw ApiException.badRequest("$", "a JSON body is required: {\"card\": {...}, \"sha256\": \"...\"}");

@@ -2,6 +2,8 @@ package dev.shadowfleet.coordinator.api;
 
 import dev.shadowfleet.coordinator.sweep.OutcomeQuery;
 import dev.shadowfleet.coordinator.sweep.ResultService;
+import dev.shadowfleet.coordinator.auth.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -16,6 +18,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** Results of a sweep the way researchers read them: summaries, one image, CSV export, stored PNGs. */
 @Path("/api/sweeps")
 @Tag(name = "results")
+@RolesAllowed(Roles.VIEWER)
 public class ResultResource {
   private final ResultService results;
 

@@ -1,8 +1,12 @@
 package dev.shadowfleet.coordinator.api;
 
+import dev.shadowfleet.coordinator.auth.Caller;
+import dev.shadowfleet.coordinator.auth.Roles;
 import dev.shadowfleet.coordinator.sweep.OutcomeQuery;
 import dev.shadowfleet.coordinator.sweep.ResultService;
 import dev.shadowfleet.coordinator.sweep.SweepService;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -21,22 +25,26 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/api/sweeps")
 @Tag(name = "sweeps")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.VIEWER)
 public class SweepResource {
   static final int MAX_PAGE_SIZE = 500;
 
   private final SweepService sweeps;
   private final ResultService results;
+  private final SecurityIdentity identity;
 
-  public SweepResource(SweepService sweeps, ResultService results) {
+  public SweepResource(SweepService sweeps, ResultService results, SecurityIdentity identity) {
     this.sweeps = sweeps;
     this.results = results;
+    this.identity = identity;
   }
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
+  @RolesAllowed(Roles.RESEARCHER)
   @Operation(summary = "Submit a sweep: validated, stored with all its jobs, then published to the fleet; the answer has the job count and estimated compute seconds")
   public Response submit(SweepRequest request) {
-    Views.SweepView v = sweeps.submit(request);
+    Views.SweepView v = sweeps.submit(request, Caller.of(identity));
     return Response.created(URI.create("/api/sweeps/" + v.id())).entity(v).build();
   }
 
@@ -57,9 +65,10 @@ public class SweepResource {
 
   @POST
   @Path("/{id}/cancel")
-  @Operation(summary = "Cancel: unpublished jobs become CANCELLED now; published ones when workers report them")
+  @RolesAllowed(Roles.RESEARCHER)
+  @Operation(summary = "Cancel: unpublished jobs become CANCELLED now; published ones when workers report them. A researcher may cancel only the sweeps they submitted, an operator any")
   public Views.SweepView cancel(@PathParam("id") String id) {
-    return sweeps.cancel(id);
+    return sweeps.cancel(id, Caller.of(identity));
   }
 
   @GET

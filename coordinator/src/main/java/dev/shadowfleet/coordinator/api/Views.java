@@ -46,6 +46,7 @@ public final class Views {
       String dataset,
       String preset,
       int priority,
+      String submittedBy,
       long jobs,
       long published,
       Progress progress,

@@ -17,6 +17,8 @@ public interface CoordinatorConfig {
 
   Ingest ingest();
 
+  Auth auth();
+
   /** Broker address, topic creation and extra client settings (TLS/SASL). */
   interface Kafka {
     String bootstrapServers();
@@ -55,6 +57,12 @@ public interface CoordinatorConfig {
 
     @WithDefault("20")
     long minMeasuredJobs();
+
+    /**
+     * Directories that dataset paths (folder:, cifar10:, a data directory of fashion-mnist:) must lie
+     * under; unset: any absolute, normalized path.
+     */
+    java.util.Optional<java.util.List<String>> datasetRoots();
   }
 
   /** The fan-out relay. */
@@ -82,5 +90,26 @@ public interface CoordinatorConfig {
 
     @WithDefault("true")
     boolean enabled();
+  }
+
+  /** Access control (API tokens; see docs/security.md). */
+  interface Auth {
+    /**
+     * Require a token for writes. false: every caller without a token acts as an operator (tests and
+     * single-user trusted setups only).
+     */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Reads (GET) without a token: true opens them to everyone, false requires a viewer token. */
+    @WithDefault("true")
+    boolean readOpen();
+
+    /**
+     * Leave bearer tokens that are not ShadowFleet tokens ({@code sf_…}) to another mechanism (OIDC via
+     * quarkus-oidc, where configured) instead of refusing them.
+     */
+    @WithDefault("false")
+    boolean oidc();
   }
 }

@@ -1,5 +1,8 @@
 package dev.shadowfleet.coordinator.sweep;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -27,7 +30,80 @@ public final class DatasetCatalog {
   /** A CIFAR-10 binary batch file always holds 10,000 images of 10 classes. */
   private static final Known CIFAR10_BATCH = new Known(10_000, 10, 3);
 
+  /** Longest dataset URI accepted. */
+  public static final int MAX_URI_LENGTH = 1024;
+
   private DatasetCatalog() {}
+
+  /**
+   * Why {@code uri} is refused, or empty when it is acceptable: it must be short, free of control and
+   * format characters; a bundled dataset's split must be test or train; every file system path in it
+   * (the folder, the CIFAR-10 batch, a data directory, a {@code classes=} file) must be absolute and
+   * normalized (no {@code .} or {@code ..} segment, no repeated or trailing {@code /}, no {@code \} or
+   * {@code %}), and lie under one of {@code roots} when roots are configured. The scheme is checked by
+   * the caller.
+   */
+  public static Optional<String> problem(String uri, List<String> roots) {
+    if (uri.length() > MAX_URI_LENGTH) {
+      return Optional.of("must be at most " + MAX_URI_LENGTH + " characters, got " + uri.length());
+    }
+    for (int i = 0; i < uri.length(); i++) {
+      char c = uri.charAt(i);
+      if (c < 0x20 || c == 0x7f || Character.isSurrogate(c) || Character.getType(c) == Character.FORMAT
+          || Character.isISOControl(c)) {
+        return Optional.of("must not contain control or format characters (U+" + String.format("%04X", (int) c) + " at " + i + ")");
+      }
+    }
+    int colon = uri.indexOf(':');
+    String scheme = uri.substring(0, colon);
+    String rest = uri.substring(colon + 1);
+    String query = null;
+    int q = rest.indexOf('?');
+    if (q >= 0) {
+      query = rest.substring(q + 1);
+      rest = rest.substring(0, q);
+    }
+    Optional<String> bad;
+    if (scheme.startsWith("fashion-mnist")) {
+      int second = rest.indexOf(':');
+      String split = second < 0 ? rest : rest.substring(0, second);
+      if (!split.equals("test") && !split.equals("train")) {
+        return Optional.of("the split of " + scheme + " must be test or train, got " + split);
+      }
+      bad = second < 0 ? Optional.empty() : path(rest.substring(second + 1), roots);
+    } else {
+      bad = path(rest, roots);
+    }
+    if (bad.isPresent() || query == null) {
+      return bad;
+    }
+    for (String param : query.split("&")) {
+      if (param.startsWith("classes=")) {
+        bad = path(param.substring("classes=".length()), roots).map(m -> "`classes`: " + m);
+        if (bad.isPresent()) {
+          return bad;
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<String> path(String p, List<String> roots) {
+    if (!p.startsWith("/") || p.indexOf('\\') >= 0 || p.indexOf('%') >= 0) {
+      return Optional.of("the path must be absolute, without \\ or %, got " + p);
+    }
+    try {
+      if (!Path.of(p).normalize().toString().equals(p) || p.contains("/../") || p.endsWith("/..")) {
+        return Optional.of("the path must be normalized (no . or .. segments, no repeated or trailing /), got " + p);
+      }
+    } catch (InvalidPathException e) {
+      return Optional.of("the path is not valid: " + e.getMessage());
+    }
+    if (!roots.isEmpty() && roots.stream().noneMatch(r -> p.equals(r) || p.startsWith(r.endsWith("/") ? r : r + "/"))) {
+      return Optional.of("the path must lie under one of " + roots + " (shadowfleet.sweep.dataset-roots), got " + p);
+    }
+    return Optional.empty();
+  }
 
   /** The URI's scheme, or empty when it has none. */
   public static Optional<String> scheme(String uri) {

@@ -81,6 +81,8 @@ public class KafkaClients {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     p.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+    // TLS/SASL: SHADOWFLEET_KAFKA_CLIENT_* variables (as in the worker), then shadowfleet.kafka.client.*
+    p.putAll(dev.shadowfleet.common.config.KafkaClientEnv.from(System.getenv()));
     p.putAll(config.client());
     return p;
   }

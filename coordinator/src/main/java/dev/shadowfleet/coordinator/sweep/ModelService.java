@@ -19,6 +19,9 @@ public class ModelService {
 
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
+  /** A model file name: no directory part, no leading dot (workers resolve it next to the card). */
+  private static final Pattern FILE = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
+
   private final ModelRepository models;
 
   public ModelService(ModelRepository models) {
@@ -38,9 +41,14 @@ public class ModelService {
       throw ApiException.badRequest("sha256", "`sha256` must be 64 hex digits, got " + sha256);
     }
     String sha = sha256.toLowerCase(Locale.ROOT);
+    rejectUnstorable(card, "card");
     String id = text(card, "id");
     if (!ID.matcher(id).matches()) {
       throw ApiException.badRequest("card.id", "`card.id` must match " + ID.pattern() + ", got " + id);
+    }
+    JsonNode file = card.get("file");
+    if (file != null && !file.isNull() && (!file.isTextual() || !FILE.matcher(file.asText()).matches())) {
+      throw ApiException.badRequest("card.file", "`card.file` must be a plain file name next to the card (no directories), got " + file);
     }
     JsonNode cardSha = card.get("sha256");
     if (cardSha != null && !cardSha.isNull() && !sha.equalsIgnoreCase(cardSha.asText())) {
@@ -92,6 +100,31 @@ public class ModelService {
 
   public List<ModelEntity> list() {
     return models.listAll(io.quarkus.panache.common.Sort.by("id"));
+  }
+
+  /**
+   * Refuses a card holding U+0000 in a key or string (PostgreSQL's jsonb cannot store it) or text with
+   * other control characters in keys; names the first such field.
+   */
+  private static void rejectUnstorable(JsonNode node, String path) {
+    if (node.isTextual() && node.textValue().indexOf('\u0000') >= 0) {
+      throw ApiException.badRequest(path, "`" + path + "` must not contain the NUL character");
+    }
+    if (node.isObject()) {
+      var fields = node.fields();
+      while (fields.hasNext()) {
+        var f = fields.next();
+        String child = path + "." + f.getKey();
+        if (dev.shadowfleet.coordinator.api.ControlCharacterFilter.hasControl(f.getKey())) {
+          throw ApiException.badRequest(path, "`" + path + "` has a key with control characters");
+        }
+        rejectUnstorable(f.getValue(), child);
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        rejectUnstorable(node.get(i), path + "[" + i + "]");
+      }
+    }
   }
 
   private static String text(JsonNode node, String name) {

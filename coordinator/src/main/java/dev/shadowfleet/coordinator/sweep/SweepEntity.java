@@ -34,6 +34,10 @@ public class SweepEntity {
   @Column(name = "published_jobs", insertable = false, updatable = false)
   public long publishedJobs;
 
+  /** Token name of the submitter (null when submitted without authentication). */
+  @Column(name = "submitted_by", updatable = false)
+  public String submittedBy;
+
   @Column(name = "control_pending")
   public boolean controlPending;
 

@@ -54,6 +54,9 @@ public class SweepPlanner {
       throw ApiException.badRequest(
           "dataset", "`dataset` must start with one of " + new TreeSet<>(DatasetCatalog.SCHEMES) + ":, got " + dataset);
     }
+    DatasetCatalog.problem(dataset, config.sweep().datasetRoots().orElse(List.of())).ifPresent(problem -> {
+      throw ApiException.badRequest("dataset", "`dataset` " + problem);
+    });
     Optional<DatasetCatalog.Known> known = DatasetCatalog.lookup(dataset);
     long size = datasetSize(r, known);
 
@@ -166,6 +169,10 @@ public class SweepPlanner {
       }
       if (!seen.add(id)) {
         throw ApiException.badRequest(field, "`" + field + "` repeats model " + id);
+      }
+      if (!ModelService.ID.matcher(id).matches()) {
+        throw ApiException.badRequest(field, "`" + field + "`: no registered model " + (id.length() > 80 ? id.substring(0, 80) + "…" : id)
+            + " (ids match " + ModelService.ID.pattern() + ")");
       }
       out.add(lookup.apply(id).orElseThrow(
           () -> ApiException.badRequest(field, "`" + field + "`: no registered model " + id)));

@@ -3,6 +3,7 @@ package dev.shadowfleet.coordinator.sweep;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shadowfleet.coordinator.api.ApiException;
+import dev.shadowfleet.coordinator.auth.Caller;
 import dev.shadowfleet.coordinator.api.Page;
 import dev.shadowfleet.coordinator.api.SweepRequest;
 import dev.shadowfleet.coordinator.api.Views;
@@ -63,7 +64,7 @@ public class SweepService {
 
   @Transactional
   @TransactionConfiguration(timeout = 600)
-  public Views.SweepView submit(SweepRequest request) {
+  public Views.SweepView submit(SweepRequest request, Caller caller) {
     SweepSpec spec = planner.plan(request, id -> Optional.ofNullable(models.findById(id)));
     if (request.seed() == null) {
       spec = new SweepSpec(
@@ -79,6 +80,7 @@ public class SweepService {
     s.priority = spec.priority();
     s.spec = toJson(spec);
     s.totalJobs = spec.jobCount();
+    s.submittedBy = caller.name();
     sweeps.persist(s);
     SweepProgressEntity p = new SweepProgressEntity();
     p.sweepId = s.id;
@@ -119,12 +121,20 @@ public class SweepService {
    * QUEUED until their result arrives (workers answer CANCELLED for the jobs they skip, or DONE for
    * one they had started), so the counts converge as the fleet drains. A SweepControl message tells
    * the workers (published by the relay, so a crash cannot lose it).
+   *
+   * <p>Only the submitter or an operator may cancel (403 otherwise); a sweep submitted while
+   * authentication was off (no submitter recorded) only an operator.
    */
   @Transactional
-  public Views.SweepView cancel(String id) {
+  public Views.SweepView cancel(String id, Caller caller) {
     SweepEntity s = sweeps.findById(id, LockModeType.PESSIMISTIC_WRITE);
     if (s == null) {
       throw ApiException.notFound("id", "no sweep " + id);
+    }
+    if (!caller.operator() && (s.submittedBy == null || !s.submittedBy.equals(caller.name()))) {
+      throw new ApiException(403, "id", "sweep " + id + " was submitted by "
+          + (s.submittedBy == null ? "nobody recorded" : s.submittedBy)
+          + "; only its submitter or an operator may cancel it");
     }
     if (s.state.equals(SweepEntity.COMPLETED)) {
       throw ApiException.conflict("id", "sweep " + id + " is already completed");
@@ -196,7 +206,7 @@ public class SweepService {
             s.totalJobs == 0 ? 0 : Math.round(1000.0 * finished / s.totalJobs) / 10.0);
     Views.Eta eta = withEta && s.state.equals(SweepEntity.ACTIVE) ? eta(s.id, p.queued + p.running) : null;
     return new Views.SweepView(
-        s.id, s.state, s.datasetUri, s.preset, s.priority, s.totalJobs, s.publishedJobs, progressView, eta,
+        s.id, s.state, s.datasetUri, s.preset, s.priority, s.submittedBy, s.totalJobs, s.publishedJobs, progressView, eta,
         estimate, s.createdAt, s.cancelledAt, s.completedAt, s.spec);
   }
 

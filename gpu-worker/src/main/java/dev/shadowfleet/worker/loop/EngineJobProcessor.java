@@ -140,7 +140,10 @@ public final class EngineJobProcessor implements JobProcessor {
   private LoadedModel model(AttackJob job) {
     LoadedModel model;
     try {
-      model = models.get(job.modelId());
+      // With the registered checksum, the file is verified before anything of it is loaded.
+      model = job.modelSha256() == null ? models.get(job.modelId()) : models.get(job.modelId(), job.modelSha256());
+    } catch (dev.shadowfleet.worker.engine.model.ModelChecksumException e) {
+      throw new PermanentJobException("modelSha256", e.getMessage(), e);
     } catch (ModelException e) {
       throw new PermanentJobException("modelId", e.getMessage(), e);
     }

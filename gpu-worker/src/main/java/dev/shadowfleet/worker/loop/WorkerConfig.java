@@ -69,6 +69,14 @@ public record WorkerConfig(
   public static final String ENV_HTTP_PORT = "SHADOWFLEET_HTTP_PORT";
   public static final String ENV_DEVICE = "SHADOWFLEET_DEVICE";
 
+  /**
+   * Prefix of the variables passed to every Kafka client of the worker (TLS, SASL): the rest of the
+   * name, lower-cased with {@code _} as {@code .}, is the client property, e.g. {@code
+   * SHADOWFLEET_KAFKA_CLIENT_SECURITY_PROTOCOL=SASL_SSL} → {@code security.protocol=SASL_SSL}. They
+   * never override the settings below (commit mode, acks, …).
+   */
+  public static final String ENV_CLIENT_PREFIX = dev.shadowfleet.common.config.KafkaClientEnv.PREFIX;
+
   private static final Pattern DEVICE = Pattern.compile("auto|cpu|gpu(:\\d+)?");
 
   /** The four topics a worker touches. */
@@ -143,9 +151,14 @@ public record WorkerConfig(
     return host + "-" + ProcessHandle.current().pid();
   }
 
+  /** Kafka client properties from the {@link #ENV_CLIENT_PREFIX} variables of {@code env}. */
+  public static Properties clientSettings(Map<String, String> env) {
+    return dev.shadowfleet.common.config.KafkaClientEnv.from(env);
+  }
+
   /** The job consumer's settings. */
   public Properties consumerProperties() {
-    Properties p = new Properties();
+    Properties p = clientSettings(System.getenv());
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, workerId + "-jobs");
@@ -182,7 +195,7 @@ public record WorkerConfig(
 
   /** The producer of results, DLQ records and retried jobs. */
   public Properties producerProperties() {
-    Properties p = new Properties();
+    Properties p = clientSettings(System.getenv());
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, workerId + "-results");
     // A result counts only when every in-sync replica has it; the job's offset is committed after.
@@ -203,7 +216,7 @@ public record WorkerConfig(
 
   /** The reader of the compacted sweeps topic: no group, every partition from the beginning. */
   public Properties sweepReaderProperties() {
-    Properties p = new Properties();
+    Properties p = clientSettings(System.getenv());
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, workerId + "-sweeps");
     // Every worker needs the whole (small, compacted) table: assign(), no group, nothing committed.

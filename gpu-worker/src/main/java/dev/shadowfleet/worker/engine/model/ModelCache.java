@@ -3,6 +3,7 @@ package dev.shadowfleet.worker.engine.model;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -15,6 +16,7 @@ import java.util.function.Function;
 public final class ModelCache implements AutoCloseable {
   private final int capacity;
   private final Function<String, LoadedModel> loader;
+  private final BiConsumer<String, String> verifier;
   private final LinkedHashMap<String, LoadedModel> models = new LinkedHashMap<>(16, 0.75f, true);
 
   /**
@@ -22,15 +24,43 @@ public final class ModelCache implements AutoCloseable {
    * @param loader loads a model by id (e.g. {@code registry::load})
    */
   public ModelCache(int capacity, Function<String, LoadedModel> loader) {
+    this(capacity, loader, (id, sha) -> { });
+  }
+
+  /**
+   * @param verifier checks a model id against an expected SHA-256 before its first load (e.g. {@code
+   *     registry::verify}); throws when it differs
+   */
+  public ModelCache(int capacity, Function<String, LoadedModel> loader, BiConsumer<String, String> verifier) {
     if (capacity < 1) {
       throw new IllegalArgumentException("`capacity` must be ≥ 1, got " + capacity);
     }
     this.capacity = capacity;
     this.loader = loader;
+    this.verifier = verifier;
   }
 
   public ModelCache(int capacity, ModelRegistry registry) {
-    this(capacity, registry::load);
+    this(capacity, registry::load, registry::verify);
+  }
+
+  /**
+   * The model {@code id} when it is the file registered with {@code sha256}: verified before its first
+   * load (nothing of a file that differs is loaded), and a held model's card must name that checksum.
+   *
+   * @throws ModelChecksumException when the file or the held model differs from {@code sha256}
+   */
+  public synchronized LoadedModel get(String id, String sha256) {
+    LoadedModel m = models.get(id);
+    if (m != null) {
+      if (!m.card().sha256().equalsIgnoreCase(sha256)) {
+        throw new ModelChecksumException("model " + id + " is registered with SHA-256 " + sha256
+            + ", this worker holds one with " + m.card().sha256());
+      }
+      return m;
+    }
+    verifier.accept(id, sha256);
+    return get(id);
   }
 
   /** The model {@code id}, loaded on first use. */

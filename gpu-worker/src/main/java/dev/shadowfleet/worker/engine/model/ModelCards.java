@@ -195,7 +195,7 @@ public final class ModelCards {
   public static void verifySha256(Path file, String expected) {
     String actual = sha256(file);
     if (!actual.equals(expected)) {
-      throw new ModelException(
+      throw new ModelChecksumException(
           "model file " + file + " fails its checksum: the card says sha256 " + expected + ", the file has "
               + actual + " (refused; re-register the model if the file changed on purpose)");
     }

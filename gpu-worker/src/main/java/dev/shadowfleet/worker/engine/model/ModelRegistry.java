@@ -95,6 +95,22 @@ public final class ModelRegistry {
     return loadCard(card);
   }
 
+  /**
+   * Checks, without loading anything, that model {@code id} is the file the coordinator registered:
+   * its card names {@code expectedSha256} and the file hashes to it. A TorchScript file is code, so
+   * this runs before {@link #load} ever opens it.
+   *
+   * @throws ModelChecksumException naming both checksums when either differs
+   */
+  public void verify(String id, String expectedSha256) {
+    ModelCard card = card(id);
+    if (!card.sha256().equalsIgnoreCase(expectedSha256)) {
+      throw new ModelChecksumException("model " + id + " is registered with SHA-256 " + expectedSha256
+          + ", the card in " + root + " says " + card.sha256() + " (refused, not loaded)");
+    }
+    ModelCards.verifySha256(cardPath(id).toAbsolutePath().resolveSibling(card.file()), card.sha256());
+  }
+
   /** Where the card for {@code ref} (id or path) is; see {@link #load}. */
   public Path cardPath(String ref) {
     if (ref == null || ref.isBlank()) {
