@@ -20,7 +20,8 @@
 # starts one in the background (`./shadowfleet-local up --no-sweep`, REPRO_WORKERS workers, default 2, at
 # `nice -n 10`; the launcher gives each worker cores/N compute threads). It is left running for the next
 # range: `./shadowfleet-local down` stops it. REPRO_WINDOW (default 2) chunk sweeps are in flight at once.
-# SHADOWFLEET_TOKEN, when set, is sent as a bearer token (a coordinator that requires write auth).
+# Writes (submitting sweeps) send a bearer token: SHADOWFLEET_TOKEN, else <data-dir>/operator.token, the
+# operator token the local stack's `up` keeps there (docs/security.md).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$repo"
@@ -47,8 +48,15 @@ for s in "${sweeps[@]}"; do
 done
 
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
-auth=(); [ -n "${SHADOWFLEET_TOKEN:-}" ] && auth=(-H "Authorization: Bearer $SHADOWFLEET_TOKEN")
-api() { curl -fsS "${auth[@]}" "$@"; }
+# Writes need an API token: SHADOWFLEET_TOKEN, else the local stack's operator token (written by `up`).
+token() {
+  if [ -n "${SHADOWFLEET_TOKEN:-}" ]; then echo "$SHADOWFLEET_TOKEN"
+  elif [ -r "$home/operator.token" ]; then cat "$home/operator.token"; fi
+}
+api() {
+  local t; t="$(token)"
+  if [ -n "$t" ]; then curl -fsS -H "Authorization: Bearer $t" "$@"; else curl -fsS "$@"; fi
+}
 
 coordinator_url() {
   [ -f "$home/stack.properties" ] || return 1

@@ -53,7 +53,7 @@ class ReproductionPipelineTest {
       LocalStack.Infra infra = stack.startInfra(2, 0, 0);
       String url = stack.startCoordinator(infra, "127.0.0.1", 0);
       stack.startWorkers(1, infra.bootstrapServers());
-      CoordinatorClient api = new CoordinatorClient(url);
+      CoordinatorClient api = new CoordinatorClient(url, stack.operatorToken(infra)); // writes need a token
       api.registerModels(launch.modelsDir());
       for (String experiment : List.of("table1", "rgb", "table2")) {
         JsonNode spec = JSON.readTree(repo.resolve("experiments/" + experiment + ".json").toFile());
