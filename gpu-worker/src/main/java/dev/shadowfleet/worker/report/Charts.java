@@ -37,7 +37,7 @@ public final class Charts {
    */
   public static BufferedImage bars(String title, List<String> categories, List<String> series,
       double[][] values, String xLabel, String yLabel, double yMax) {
-    double top = yMax > 0 ? yMax : niceTop(max(values));
+    double top = yMax > 0 ? yMax : integral(values) ? 5 * Math.max(1, Math.ceil(max(values) / 5)) : niceTop(max(values));
     BufferedImage img = canvas();
     Graphics2D g = frame(img, title, xLabel, yLabel, top);
     int n = categories.size();
@@ -175,6 +175,18 @@ public final class Charts {
       }
     }
     return 10 * p;
+  }
+
+  /** Every value is a whole number (counts): the y axis then ends on a multiple of 5, so ticks are whole. */
+  private static boolean integral(double[][] v) {
+    for (double[] r : v) {
+      for (double x : r) {
+        if (!Double.isNaN(x) && x != Math.rint(x)) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private static double max(double[][] v) {
