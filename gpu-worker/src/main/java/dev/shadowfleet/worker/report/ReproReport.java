@@ -503,14 +503,20 @@ public final class ReproReport {
     int iJobs = header.indexOf("jobs");
     Map<String, double[]> total = new LinkedHashMap<>(); // experiment/sweep → images, wall, chunks, jobs
     Map<String, String> first = new LinkedHashMap<>();
-    StringBuilder md = new StringBuilder("| experiment | sweep | images | jobs | sweep | wall time | s / image | workers"
-        + " | load avg (1/5/15 min) | started (UTC) |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    int iState = header.indexOf("state");
+    StringBuilder md = new StringBuilder("| experiment | sweep | range | images run | jobs | sweep id | state | wall time"
+        + " | s / image run | workers | load avg (1/5/15 min) | started (UTC) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (List<String> v : last.values()) {
-      int n = Integer.parseInt(v.get(3)) - Integer.parseInt(v.get(2));
+      Path chunk = raw.resolve(v.get(0)).resolve(v.get(1)).resolve(v.get(2) + "-" + v.get(3) + ".csv");
+      int n = Files.isRegularFile(chunk)
+          ? (int) ran(OutcomeCsv.read(chunk)).stream().map(OutcomeRow::image).distinct().count()
+          : Integer.parseInt(v.get(3)) - Integer.parseInt(v.get(2));
       double wall = Double.parseDouble(v.get(iWall));
-      md.append(String.format(Locale.ROOT, "| %s | %s | %s–%d | %s | `%s` | %s | %.0f | %s | %s | %s |%n", v.get(0),
-          v.get(1), v.get(2), Integer.parseInt(v.get(3)) - 1, v.get(iJobs), v.get(4), hms(wall), wall / n,
-          v.get(iWorkers), v.get(iLoad), v.get(iCreated).replaceAll("\\.\\d+", "").replace("T", " ")));
+      String state = iState >= 0 && iState < v.size() ? v.get(iState) : "";
+      md.append(String.format(Locale.ROOT, "| %s | %s | %s–%d | %d | %s | `%s` | %s | %s | %s | %s | %s | %s |%n", v.get(0),
+          v.get(1), v.get(2), Integer.parseInt(v.get(3)) - 1, n, v.get(iJobs), v.get(4), state, hms(wall),
+          n == 0 ? "–" : String.format(Locale.ROOT, "%.0f", wall / n), v.get(iWorkers), v.get(iLoad),
+          v.get(iCreated).replaceAll("\\.\\d+", "").replace("T", " ")));
       double[] t = total.computeIfAbsent(v.get(0) + " | " + v.get(1), k -> new double[4]);
       t[0] += n;
       t[1] += wall;
