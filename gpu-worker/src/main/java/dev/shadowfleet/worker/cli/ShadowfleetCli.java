@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
     versionProvider = VersionProvider.class,
     description = "Shadow Attack against certified classifiers.",
     subcommands = {CommandLine.HelpCommand.class, BenchCertifyCommand.class, AttackCommand.class,
-        CertifyCommand.class, WorkerCommand.class, TrainCommand.class},
+        CertifyCommand.class, WorkerCommand.class, TrainCommand.class,
+        ReportCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:the run failed", "2:bad usage or bad input"})
 public final class ShadowfleetCli {
