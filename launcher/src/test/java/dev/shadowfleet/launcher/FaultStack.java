@@ -207,7 +207,7 @@ final class FaultStack implements AutoCloseable {
   /** Jobs of {@code sweep} in a final state, from the database (-1 while it cannot be read). */
   long finished(String sweep) {
     try (Connection c = db(); var ps = c.prepareStatement(
-        "SELECT done + skipped + failed + cancelled FROM sweep_progress WHERE sweep_id = ?")) {
+        "SELECT done + skipped + skipped_label + failed + cancelled FROM sweep_progress WHERE sweep_id = ?")) {
       ps.setString(1, sweep);
       try (var rs = ps.executeQuery()) {
         return rs.next() ? rs.getLong(1) : -1;

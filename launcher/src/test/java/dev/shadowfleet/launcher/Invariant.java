@@ -1,6 +1,7 @@
 package dev.shadowfleet.launcher;
 
 import dev.shadowfleet.common.message.JobResult;
+import dev.shadowfleet.common.message.JobStatus;
 import dev.shadowfleet.common.message.MessageCodec;
 import dev.shadowfleet.common.outcome.BestOutcome;
 import java.nio.charset.StandardCharsets;
@@ -74,7 +75,7 @@ final class Invariant {
       actual.merge(state, 1L, Long::sum);
       boolean hasResult = results.containsKey(j[0]);
       switch (state) {
-        case "DONE", "SKIPPED" -> {
+        case "DONE", "SKIPPED", "SKIPPED_LABEL" -> {
           if (!hasResult) {
             lost++;
             problems.add(j[0] + " is " + state + " without a stored result");
@@ -94,14 +95,14 @@ final class Invariant {
     }
     for (String id : results.keySet()) {
       String[] j = jobs.get(id);
-      if (j == null || !(j[1].equals("DONE") || j[1].equals("SKIPPED"))) {
+      if (j == null || !(j[1].equals("DONE") || j[1].equals("SKIPPED") || j[1].equals("SKIPPED_LABEL"))) {
         problems.add("result " + id + " stored for a job in state " + (j == null ? "(no job)" : j[1]));
       }
     }
 
-    List<String[]> progress = rows(db, "SELECT queued::text, running::text, done::text, skipped::text, failed::text,"
-        + " cancelled::text FROM sweep_progress WHERE sweep_id = ?", sweepId);
-    String[] states = {"QUEUED", "RUNNING", "DONE", "SKIPPED", "FAILED", "CANCELLED"};
+    List<String[]> progress = rows(db, "SELECT queued::text, running::text, done::text, skipped::text, skipped_label::text,"
+        + " failed::text, cancelled::text FROM sweep_progress WHERE sweep_id = ?", sweepId);
+    String[] states = {"QUEUED", "RUNNING", "DONE", "SKIPPED", "SKIPPED_LABEL", "FAILED", "CANCELLED"};
     if (progress.size() != 1) {
       problems.add("no progress row");
     } else {
@@ -120,7 +121,9 @@ final class Invariant {
     }
 
     Map<String, List<JobResult>> byImage = new TreeMap<>();
-    results.values().forEach(r -> byImage.computeIfAbsent(r.modelId() + "/" + r.imageIndex(), k -> new ArrayList<>()).add(r));
+    // A target equal to the label is answered without an attack: stored, but no part of the image's outcome.
+    results.values().stream().filter(r -> r.status() != JobStatus.SKIPPED_LABEL)
+        .forEach(r -> byImage.computeIfAbsent(r.modelId() + "/" + r.imageIndex(), k -> new ArrayList<>()).add(r));
     Map<String, String[]> outcomes = new HashMap<>();
     for (String[] row : rows(db, "SELECT model_id || '/' || image_index, best_job_id, results::text FROM image_outcomes"
         + " WHERE sweep_id = ?", sweepId)) {
@@ -167,8 +170,8 @@ final class Invariant {
         "SELECT job_id, result::text FROM job_results WHERE sweep_id = ? ORDER BY job_id",
         "SELECT model_id, image_index::text, best_job_id, results::text, encode(rank_key, 'hex') FROM image_outcomes"
             + " WHERE sweep_id = ? ORDER BY 1, 2",
-        "SELECT queued::text, running::text, done::text, skipped::text, failed::text, cancelled::text"
-            + " FROM sweep_progress WHERE sweep_id = ?")) {
+        "SELECT queued::text, running::text, done::text, skipped::text, skipped_label::text,"
+            + " failed::text, cancelled::text FROM sweep_progress WHERE sweep_id = ?")) {
       for (String[] row : rows(db, sql, sweepId)) {
         sb.append(String.join("|", row)).append('\n');
       }
