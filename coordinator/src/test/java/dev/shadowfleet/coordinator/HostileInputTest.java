@@ -431,16 +431,9 @@ class HostileInputTest {
   /** Sends and checks the answer; returns its body. {@code mustSucceed}: a 2xx is required (set-up). */
   private String send(String category, String method, String path, String token, String body, boolean mustSucceed) {
     HttpResponse<String> r = call(method, path, token == null ? null : "Bearer " + token, body, "application/json");
-    Tally t = tallies.computeIfAbsent(category, k -> new Tally());
-    if (r == null) {
-      if (!refused) {
-        t.sent++;
-        t.statuses.merge(-1, 1, Integer::sum);
-      }
-      refused = false;
+    if (!answered(category, method, path, body, r)) {
       return "";
     }
-    check(category, method, path, body, r);
     if (mustSucceed && r.statusCode() / 100 != 2) {
       throw new IllegalStateException(method + " " + path + " → " + r.statusCode() + " " + r.body());
     }
@@ -449,20 +442,23 @@ class HostileInputTest {
 
   private void sendRaw(String category, String method, String path, String token, String body, String type) {
     HttpResponse<String> r = call(method, path, "Bearer " + token, body, type);
-    Tally t = tallies.computeIfAbsent(category, k -> new Tally());
-    if (r == null) {
-      if (!refused) {
-        t.sent++;
-        t.statuses.merge(-1, 1, Integer::sum);
-      }
-      refused = false;
-      return;
-    }
-    check(category, method, path, body, r);
+    answered(category, method, path, body, r);
   }
 
   private int exchange(String category, String method, String path, String header, String body) {
     HttpResponse<String> r = call(method, path, header, body, "application/json");
+    if (!answered(category, method, path, body, r)) {
+      return -1;
+    }
+    return r.statusCode();
+  }
+
+  /**
+   * Checks an answer. With none ({@code r == null}) returns false: a request that was sent but got no
+   * answer counts as status -1; one the HTTP client refused to send ({@link #call} set {@code refused})
+   * is not counted here.
+   */
+  private boolean answered(String category, String method, String path, String body, HttpResponse<String> r) {
     Tally t = tallies.computeIfAbsent(category, k -> new Tally());
     if (r == null) {
       if (!refused) {
@@ -470,10 +466,10 @@ class HostileInputTest {
         t.statuses.merge(-1, 1, Integer::sum);
       }
       refused = false;
-      return -1;
+      return false;
     }
     check(category, method, path, body, r);
-    return r.statusCode();
+    return true;
   }
 
   private void check(String category, String method, String path, String body, HttpResponse<String> r) {
