@@ -218,7 +218,7 @@ class DockerfilesTest {
     Set<String> worker = ConfigKeys.worker();
     for (String file : List.of(WORKER, CUDA)) {
       env(parse(file).get(parse(file).size() - 1)).keySet().stream()
-          .filter(k -> !worker.contains(k) && !Set.of("JAVA_HOME", "PATH").contains(k))
+          .filter(k -> !worker.contains(k) && !Set.of("JAVA_HOME", "PATH", "GLIBC_TUNABLES").contains(k))
           .forEach(k -> unknown.add(file + ": " + k));
     }
     Set<String> coordinator = ConfigKeys.coordinator();
