@@ -10,10 +10,11 @@ import org.postgresql.copy.CopyIn;
 
 /**
  * Multi-row writes of a list of rows, two ways: {@code INSERT … SELECT … FROM unnest(?::type[], …)} (one
- * array parameter per column: one statement, one round trip; for small batches), or {@code COPY} into a
- * session's temporary staging table then one {@code INSERT … SELECT} from it (large batches: COPY's text
- * rows cost the server far less to read than array literals of quoted JSON). JSON columns travel as text
- * and are cast to json (given as a String, or as UTF-8 bytes that COPY sends unchanged), bytea columns as hex.
+ * array parameter per column: one statement, one round trip; for small batches), or {@code COPY} straight
+ * into the table (large batches: COPY's text rows cost the server far less to read than array literals of
+ * quoted JSON, and it inserts them into the heap several at a time). JSON columns travel as text and are
+ * cast to json (given as a String, or as UTF-8 bytes that COPY sends unchanged; COPY's input of a json
+ * column checks the same syntax), bytea columns as hex.
  */
 final class Columns<T> {
   private record Column<T>(String name, String arrayType, String select, Function<T, Object> value) {}
@@ -74,29 +75,20 @@ final class Columns<T> {
     return sb.toString();
   }
 
-  /** A temporary table with these columns (typed as sent), emptied at every commit; created once per session. */
-  String stagingDdl(String staging) {
-    StringBuilder sb = new StringBuilder("CREATE TEMP TABLE IF NOT EXISTS ").append(staging).append(" (");
-    for (int i = 0; i < columns.size(); i++) {
-      sb.append(i == 0 ? "" : ", ").append(columns.get(i).name()).append(' ').append(columns.get(i).arrayType());
-    }
-    return sb.append(") ON COMMIT DELETE ROWS").toString();
-  }
-
-  /** {@code INSERT INTO table (…) SELECT … FROM staging} with the columns' casts. */
-  String insertFromSql(String table, String staging) {
-    return "INSERT INTO " + table + " (" + String.join(", ", names()) + ") SELECT "
-        + String.join(", ", columns.stream().map(Column::select).toList()) + " FROM " + staging;
-  }
-
   /**
-   * Writes {@code rows} into {@code staging} with one {@code COPY … FROM STDIN} (text format), encoded
+   * Writes {@code rows} into {@code table} with one {@code COPY … FROM STDIN} (text format), encoded
    * straight to UTF-8 bytes and sent in chunks: numbers are written as digits, JSON columns given as bytes
    * (the payload as received) are copied with COPY's escapes, never decoded into a String.
    */
-  void copy(Connection c, String staging, List<T> rows) throws SQLException {
+  void copy(Connection c, String table, List<T> rows) throws SQLException {
+    for (Column<T> col : columns) {
+      // The text goes to the columns' input functions as it is: only casts that input does anyway.
+      if (!col.select().equals(col.name()) && !col.select().equals(col.name() + "::json")) {
+        throw new IllegalStateException("column " + col.name() + " needs " + col.select() + ": not for COPY");
+      }
+    }
     CopyIn copy = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI()
-        .copyIn("COPY " + staging + " (" + String.join(", ", names()) + ") FROM STDIN");
+        .copyIn("COPY " + table + " (" + String.join(", ", names()) + ") FROM STDIN");
     try {
       CopyText out = new CopyText(CHUNK + 16 * 1024);
       for (T row : rows) {

@@ -29,11 +29,13 @@ import java.util.function.Function;
  * Writes one batch of results and job failures in the caller's transaction, idempotently:
  *
  * <ol>
- *   <li>lock the batch's job rows (unknown jobs are rejected, to the DLQ);
+ *   <li>lock the batch's job rows (unknown jobs are rejected, to the DLQ), then read which of them already
+ *       have a stored result (a statement after the locks, so it sees every result committed before them);
  *   <li>started records ({@link JobsStarted}): QUEUED jobs become RUNNING; a job that already ended (its
  *       result came first, or it was cancelled) is left alone, so they are idempotent and order-free;
- *   <li>{@code INSERT … ON CONFLICT (job_id) DO NOTHING RETURNING job_id}: only the returned results
- *       are new; everything below uses them alone, so a redelivered result changes nothing;
+ *   <li>the results of jobs without one: only these are new; everything below uses them alone, so a
+ *       redelivered result changes nothing (the primary key on {@code job_id} stays the last guard: a
+ *       duplicate that got past the check fails the batch, which is then written one record at a time);
  *   <li>job states and per-sweep counters;
  *   <li>the image outcomes: the batch's best per image by {@link BestOutcome}, then an upsert that keeps
  *       the row with the smaller {@link OutcomeRank} key, so the stored outcome is the best of all
@@ -42,9 +44,11 @@ import java.util.function.Function;
  *   <li>measured job costs, and sweeps whose last job ended become COMPLETED.
  * </ol>
  *
- * Each statement sends the whole batch at once: the results through {@code COPY} into a temporary
- * staging table and one {@code INSERT … SELECT … ON CONFLICT} (batches of {@link #COPY_THRESHOLD} or more),
- * everything else as arrays ({@code unnest}): one round trip per table.
+ * Each statement sends the whole batch at once: the new results through {@code COPY} straight into
+ * {@code job_results} (batches of {@link #COPY_THRESHOLD} or more; smaller ones as one {@code INSERT … ON
+ * CONFLICT (job_id) DO NOTHING RETURNING job_id} of arrays), everything else as arrays ({@code unnest}): one
+ * round trip per table. Every writer of {@code job_results} holds the job's row lock, so no result of a
+ * locked job can appear between the check and the insert.
  */
 @ApplicationScoped
 public class ResultBatchWriter {
@@ -132,7 +136,7 @@ public class ResultBatchWriter {
         }
       }
       long t1 = System.nanoTime();
-      Set<String> inserted = insertResults(c, known, stored);
+      Set<String> inserted = insertResults(c, known, stored, jobs);
       duplicates += known.size() - inserted.size();
       List<JobResult> fresh = known.stream().filter(r -> inserted.contains(r.jobId())).toList();
 
@@ -212,17 +216,27 @@ public class ResultBatchWriter {
     if (ids.isEmpty()) {
       return out;
     }
+    var array = c.createArrayOf("text", ids.toArray());
     try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT j.id, j.sweep_id, j.state, r.job_id IS NOT NULL FROM jobs j"
-                + " LEFT JOIN job_results r ON r.job_id = j.id"
-                + " WHERE j.id = ANY (?) ORDER BY j.id FOR UPDATE OF j")) {
-      ps.setArray(1, c.createArrayOf("text", ids.toArray()));
+        c.prepareStatement("SELECT id, sweep_id, state FROM jobs WHERE id = ANY (?) ORDER BY id FOR UPDATE")) {
+      ps.setArray(1, array);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          JobState s = new JobState(rs.getString(2), rs.getString(3));
-          s.hasResult = rs.getBoolean(4);
-          out.put(rs.getString(1), s);
+          out.put(rs.getString(1), new JobState(rs.getString(2), rs.getString(3)));
+        }
+      }
+    }
+    // A new statement, hence (READ COMMITTED) a snapshot taken after the locks were granted: it sees the
+    // results of every transaction that held one of these locks before. (A join in the locking statement
+    // would not: rows of a joined table keep that statement's older snapshot.)
+    try (PreparedStatement ps = c.prepareStatement("SELECT job_id FROM job_results WHERE job_id = ANY (?)")) {
+      ps.setArray(1, array);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          JobState s = out.get(rs.getString(1));
+          if (s != null) {
+            s.hasResult = true;
+          }
         }
       }
     }
@@ -232,11 +246,8 @@ public class ResultBatchWriter {
   /** A result and its stored JSON, as the insert binds them. */
   private record Row(JobResult r, byte[] json) {}
 
-  /** Batches of at least this many results go through COPY and the staging table; smaller ones as arrays. */
+  /** Batches of at least this many results go through COPY; smaller ones as arrays. */
   static final int COPY_THRESHOLD = 64;
-
-  /** The session's staging table of job_results rows (temporary, emptied at commit). */
-  private static final String STAGING = "job_results_incoming";
 
   private static final Columns<Row> RESULT_COLUMNS =
       new Columns<Row>()
@@ -271,8 +282,8 @@ public class ResultBatchWriter {
           .jsonUtf8("result", Row::json)
           .json("images", x -> x.r().images() == null ? null : MessageCodec.encodeToString(x.r().images()));
 
-  private static Set<String> insertResults(Connection c, List<JobResult> results, Map<JobResult, byte[]> json)
-      throws SQLException {
+  private static Set<String> insertResults(
+      Connection c, List<JobResult> results, Map<JobResult, byte[]> json, Map<String, JobState> jobs) throws SQLException {
     Set<String> inserted = new HashSet<>();
     if (results.isEmpty()) {
       return inserted;
@@ -290,15 +301,13 @@ public class ResultBatchWriter {
       }
       return inserted;
     }
-    try (var st = c.createStatement()) {
-      st.execute(RESULT_COLUMNS.stagingDdl(STAGING));
+    // The jobs are locked and their stored results known (lockJobs): copy the new ones, in job_id order.
+    List<Row> fresh = sorted.stream().filter(x -> !jobs.get(x.r().jobId()).hasResult).toList();
+    if (!fresh.isEmpty()) {
+      RESULT_COLUMNS.copy(c, "job_results", fresh);
     }
-    RESULT_COLUMNS.copy(c, STAGING, sorted);
-    try (PreparedStatement ps = c.prepareStatement(RESULT_COLUMNS.insertFromSql("job_results", STAGING)
-        + " ORDER BY job_id" + conflict)) {
-      collect(ps, inserted);
-    }
-    return inserted; // the staging rows go at commit (or rollback)
+    fresh.forEach(x -> inserted.add(x.r().jobId()));
+    return inserted;
   }
 
   private static void collect(PreparedStatement ps, Set<String> ids) throws SQLException {
