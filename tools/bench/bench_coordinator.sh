@@ -5,6 +5,7 @@
 # Figures are printed (lines starting with BENCHMARK) and appended to coordinator/target/bench-coordinator.txt.
 # Options: -Dbench.ingest.images=N (results = 10·N, N ≤ 60000, default 20000),
 #          -Dbench.ingest.warmup-images=N (a first drain of 10·N results before the measured one, default 10000; 0 = none),
+#          -Dbench.ddl=SQL (run before the ingestion drains: a schema variant to compare, e.g. "DROP INDEX job_results_image"),
 #          -Dbench.page-size=N (relay page, default 5000), -Dtest=CoordinatorBenchmark#ingestionRate (one of them).
 set -uo pipefail
 cd "$(dirname "$0")/../.."

@@ -208,12 +208,17 @@ class CoordinatorBenchmark {
    * The drain of {@link #INGEST_IMAGES}·10 results, measured after a warm-up drain of
    * {@code bench.ingest.warmup-images}·10 results (default 10,000 images; 0 = none) in another sweep, so that
    * the measured one runs in a JVM whose ingestion paths are already compiled, as in a long-running
-   * coordinator. Both drains are reported.
+   * coordinator. Both drains are reported. {@code bench.ddl} (SQL run before the drains) tries a schema variant.
    */
   @Test
   void ingestionRate() throws Exception {
     String rs = Api.model(false);
     int warmup = Integer.getInteger("bench.ingest.warmup-images", 10_000);
+    String ddl = System.getProperty("bench.ddl"); // a schema variant to try, e.g. "DROP INDEX job_results_image"
+    if (ddl != null) {
+      exec(ddl);
+      report("ingestion: schema variant: " + ddl);
+    }
     if (warmup > 0) {
       drain(rs, warmup, "warm-up (cold JVM)");
     }
