@@ -1,6 +1,7 @@
 package dev.shadowfleet.worker.loop;
 
 import dev.shadowfleet.common.message.AttackJob;
+import dev.shadowfleet.common.message.DeadLetterHeaders;
 import dev.shadowfleet.common.message.DeadLetterPayload;
 import dev.shadowfleet.common.message.JobFailure;
 import dev.shadowfleet.common.message.JobResult;
