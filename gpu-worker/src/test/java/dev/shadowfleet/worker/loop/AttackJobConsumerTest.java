@@ -179,6 +179,33 @@ class AttackJobConsumerTest {
     await(WAIT, () -> committedEverything(group, t), () -> "the batch committed");
   }
 
+  /**
+   * A batch computing for 2.5 s with a 400 ms refresh: its started record is repeated (so the coordinator
+   * never takes it for abandoned), each naming the whole batch, all before its results, and none after.
+   */
+  @Test
+  void aComputingBatchRepeatsItsStartedRecordUntilItsResults() throws Exception {
+    TopicNames t = kafka.newTopics(1);
+    String group = KafkaTestCluster.newGroup();
+    WorkerConfig refreshing = config(t, group, "long").withStartedRefresh(Duration.ofMillis(400));
+    List<AttackJob> jobs = image("s9", "m1", 3, List.of(0, 1, 2));
+    publish(kafka, t.jobs(), jobs);
+    start(refreshing, new TinyProcessor(2_500, "long"));
+
+    List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> out =
+        kafka.read(t.results(), WAIT, l -> dedup(results(l)).size() >= 3);
+    Thread.sleep(1_200); // three more refresh periods: nothing may follow the results
+    out = kafka.readToEnd(t.results());
+    List<dev.shadowfleet.common.message.JobsStarted> starts = TestJobs.started(out);
+    // 2.5 s / 400 ms: the first record and about six repeats; at least four, allowing for a slow machine
+    assertTrue(starts.size() >= 4 && starts.size() <= 8, "started records: " + starts.size());
+    Set<String> ids = new HashSet<>(jobs.stream().map(AttackJob::jobId).toList());
+    starts.forEach(s -> assertEquals(ids, new HashSet<>(s.jobIds())));
+    long lastStarted = out.stream().filter(TestJobs::isStarted).mapToLong(r -> r.offset()).max().orElseThrow();
+    long firstResult = out.stream().filter(r -> !TestJobs.isStarted(r)).mapToLong(r -> r.offset()).min().orElseThrow();
+    assertTrue(lastStarted < firstResult, "every started record before the results");
+  }
+
   @Test
   void poisonJobsGoToTheDlqWithTheirReasonAndDoNotBlockThePartition() throws Exception {
     TopicNames t = kafka.newTopics(1);

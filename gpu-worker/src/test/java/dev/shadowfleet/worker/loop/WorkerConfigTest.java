@@ -72,7 +72,9 @@ class WorkerConfigTest {
         Arguments.of("SHADOWFLEET_MAX_ATTEMPTS", "0", "in [1, 100]"),
         Arguments.of("SHADOWFLEET_SHUTDOWN_DEADLINE_S", "-1", "≥ 0"),
         Arguments.of("SHADOWFLEET_HTTP_PORT", "70000", "in [-1, 65535]"),
-        Arguments.of("SHADOWFLEET_DEVICE", "tpu", "one of auto, cpu, gpu, gpu:N"));
+        Arguments.of("SHADOWFLEET_DEVICE", "tpu", "one of auto, cpu, gpu, gpu:N"),
+        Arguments.of("SHADOWFLEET_STARTED_REFRESH_MS", "50", "in [100, 3600000]"),
+        Arguments.of("SHADOWFLEET_STARTED_REFRESH_MS", "3600001", "in [100, 3600000]"));
   }
 
   @ParameterizedTest
