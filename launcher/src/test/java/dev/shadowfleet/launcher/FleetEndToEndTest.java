@@ -153,11 +153,34 @@ class FleetEndToEndTest {
                 + " (stack start %.1f s), compute %.1f s, max running %d, load %s%n", jobs, images, models, workers,
             sweepSeconds, (s0 - t0) / 1e9, compute, maxRunning,
             Files.readString(Path.of("/proc/loadavg")).trim());
+        System.out.print(perWorker(db, s));
       }
       assertNotNull(api.outcomes(id));
     } catch (AssertionError | RuntimeException e) {
       throw new AssertionError(e.getMessage() + "\nlauncher output:\n" + log + logs(dir.resolve("home")), e);
     }
+  }
+
+  /**
+   * Per worker: jobs, image batches, compute seconds, and when its last result was ingested relative to the
+   * sweep's submission and to the sweep's last result (how long it sat idle while the other still worked).
+   */
+  private static String perWorker(Connection db, String sweep) throws SQLException {
+    StringBuilder sb = new StringBuilder();
+    try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT r.worker_id, count(*), count(DISTINCT (r.model_id, r.image_index)), sum(r.compute_seconds),"
+            + " extract(epoch FROM max(r.ingested_at) - min(s.created_at)),"
+            + " extract(epoch FROM max(max(r.ingested_at)) OVER () - max(r.ingested_at)),"
+            + " count(DISTINCT (r.model_id, r.image_index)) FILTER (WHERE r.model_id LIKE '%-rs-%')"
+            + " FROM job_results r JOIN sweeps s ON s.id = r.sweep_id WHERE r.sweep_id = " + sweep
+            + " GROUP BY r.worker_id ORDER BY r.worker_id")) {
+      while (rs.next()) {
+        sb.append(String.format("fleet e2e worker %s: %d jobs, %d image batches (%d smoothed), compute %.1f s,"
+                + " last result at %.1f s, idle for the last %.1f s%n", rs.getString(1), rs.getLong(2), rs.getLong(3),
+            rs.getLong(7), rs.getDouble(4), rs.getDouble(5), rs.getDouble(6)));
+      }
+    }
+    return sb.toString();
   }
 
   private static String logs(Path home) {
