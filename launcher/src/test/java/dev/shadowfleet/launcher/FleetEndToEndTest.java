@@ -99,7 +99,8 @@ class FleetEndToEndTest {
         // every job in an end state once: one stored result each, the counters equal the states
         Map<String, Long> states = counts(db, "SELECT state, count(*) FROM jobs WHERE sweep_id = " + s + " GROUP BY state");
         assertEquals(jobs, states.values().stream().mapToLong(Long::longValue).sum());
-        assertTrue(List.of("DONE", "SKIPPED", "SKIPPED_LABEL").containsAll(states.keySet()), states.toString());
+        assertTrue(List.of("DONE", "SKIPPED", "SKIPPED_LABEL").containsAll(states.keySet()),
+            states + "; not DONE/SKIPPED: " + unfinished(db, s) + "\n" + perWorker(db, s));
         assertEquals((long) images * models.size(), states.get("SKIPPED_LABEL"), "one label target per image and model");
         assertEquals(jobs, one(db, "SELECT count(*) FROM job_results WHERE sweep_id = " + s));
         assertEquals(0, one(db, "SELECT count(*) FROM jobs j LEFT JOIN job_results r ON r.job_id = j.id"
@@ -178,6 +179,20 @@ class FleetEndToEndTest {
         sb.append(String.format("fleet e2e worker %s: %d jobs, %d image batches (%d smoothed), compute %.1f s,"
                 + " last result at %.1f s, idle for the last %.1f s%n", rs.getString(1), rs.getLong(2), rs.getLong(3),
             rs.getLong(7), rs.getDouble(4), rs.getDouble(5), rs.getDouble(6)));
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Jobs in another state than DONE, SKIPPED or SKIPPED_LABEL, with their reasons. */
+  private static String unfinished(Connection db, String sweep) throws SQLException {
+    StringBuilder sb = new StringBuilder();
+    try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT id, state, attempts, reason FROM jobs WHERE sweep_id = " + sweep
+            + " AND state NOT IN ('DONE', 'SKIPPED', 'SKIPPED_LABEL') ORDER BY id LIMIT 20")) {
+      while (rs.next()) {
+        sb.append(String.format("%n  %s %s after %d attempt(s): %s", rs.getString(1), rs.getString(2), rs.getInt(3),
+            rs.getString(4)));
       }
     }
     return sb.toString();
