@@ -157,7 +157,8 @@ final class BatchOutcomes {
         AttackJob next = job.nextAttempt();
         LOG.warn("job {} attempt {} failed, republished as attempt {}: {}", job.jobId(), job.attempt(),
             next.attempt(), reason);
-        records.add(new ProducerRecord<>(config.topics().jobs(), job.key(), MessageCodec.encode(next)));
+        // back to the source's own partition: the coordinator places jobs (JobPlacement), not the key hash
+        records.add(new ProducerRecord<>(config.topics().jobs(), source.partition(), job.key(), MessageCodec.encode(next)));
         retried++;
       } else {
         String why = "failed " + job.attempt() + " attempt(s); last: " + reason;

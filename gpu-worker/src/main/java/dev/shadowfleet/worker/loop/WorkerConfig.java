@@ -221,8 +221,12 @@ public record WorkerConfig(
     p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Long.toString(maxPollInterval.toMillis()));
     // How long a killed worker's partitions wait before another worker takes them over.
     p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Long.toString(sessionTimeout.toMillis()));
+    // A member learns that the group rebalances from a heartbeat's answer, and the cooperative protocol
+    // takes two rounds to hand partitions to a new worker: at session/3 (15 s for the default 45 s
+    // session) a worker joining a busy group waited ~30 s with nothing assigned while the other held
+    // every partition (docs/reliability.md, "Load balance between workers"). Kafka's own default, 3 s.
     p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
-        Long.toString(Math.max(100, sessionTimeout.toMillis() / 3)));
+        Long.toString(Math.max(100, Math.min(3_000, sessionTimeout.toMillis() / 3))));
     // Incremental rebalancing: a worker joining or leaving moves only the partitions that change
     // owner, so the batches computing elsewhere are not revoked (and thrown away) at every scale step.
     p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());

@@ -180,6 +180,37 @@ class AttackJobConsumerTest {
   }
 
   /**
+   * A worker joining a group whose only member is computing, with the default 45 s session: it must be
+   * given partitions within seconds. The cooperative protocol needs two rebalance rounds, and a member
+   * learns of each from a heartbeat's answer; with heartbeats at session/3 (15 s) the newcomer sat up to
+   * 30 s with nothing while the busy worker held every partition.
+   */
+  @Test
+  void aWorkerJoiningABusyGroupGetsPartitionsWithinSeconds() throws Exception {
+    TopicNames t = kafka.newTopics(4);
+    String group = KafkaTestCluster.newGroup();
+    List<AttackJob> jobs = new ArrayList<>();
+    for (int img = 0; img < 16; img++) {
+      jobs.addAll(image("s10", "m1", img, List.of((img + 1) % 10)));
+    }
+    publish(kafka, t.jobs(), jobs);
+    WorkerConfig base = config(t, group, "x");
+    java.util.function.Function<String, WorkerConfig> defaultSession = id -> new WorkerConfig(
+        base.bootstrapServers(), group, id, base.modelsDir(), 1, Duration.ofSeconds(60), Duration.ofSeconds(45),
+        Duration.ofMillis(100), 3, Duration.ofSeconds(10), -1, "cpu", t);
+    TinyProcessor busy = new TinyProcessor(2_000, "busy");
+    Worker first = start(defaultSession.apply("busy"), busy);
+    await(WAIT, () -> first.metrics().inFlight() == 1, () -> "the first worker computing");
+    TinyProcessor late = new TinyProcessor(2_000, "late");
+    long joined = System.nanoTime();
+    start(defaultSession.apply("late"), late);
+    await(WAIT, () -> !late.runs.isEmpty(), () -> "the second worker computing");
+    double seconds = (System.nanoTime() - joined) / 1e9;
+    // two rounds at ≤ 3 s each, then one fetch; at 15 s per heartbeat it took 15–30 s
+    assertTrue(seconds < 10, "the second worker started its first batch after " + seconds + " s");
+  }
+
+  /**
    * A batch computing for 2.5 s with a 400 ms refresh: its started record is repeated (so the coordinator
    * never takes it for abandoned), each naming the whole batch, all before its results, and none after.
    */

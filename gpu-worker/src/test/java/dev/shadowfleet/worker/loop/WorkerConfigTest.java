@@ -97,6 +97,10 @@ class WorkerConfigTest {
     assertEquals("600000", p.get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG));
     assertFalse(p.containsKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), "dynamic membership");
     assertEquals("false", p.get(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG));
+    // rebalances are learnt from heartbeats: Kafka's 3 s for the default 45 s session, a third of a short one
+    assertEquals("3000", p.get(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG));
+    assertEquals("2000", WorkerConfig.fromEnv(Map.of("SHADOWFLEET_SESSION_TIMEOUT_MS", "6000")).consumerProperties()
+        .get(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG));
     Properties producer = c.producerProperties();
     assertEquals("all", producer.get(ProducerConfig.ACKS_CONFIG));
     assertEquals("true", producer.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG));
