@@ -41,6 +41,44 @@ class FanoutTest {
     relay.start();
   }
 
+  /**
+   * The relay places jobs itself (JobPlacement): all targets of an image on one partition, that partition
+   * the one computed independently from the image's and model's ordinals, and each model's 10 images over
+   * the 4 test partitions as 3, 3, 2, 2 (the key hash puts them where it happens to).
+   */
+  @Test
+  void jobsArePlacedImageByImageEvenlyOverThePartitions() {
+    String rs = Api.model(false);
+    String ibp = Api.model(true);
+    Map<String, Object> body = Api.sweep(10, rs, ibp);
+    body.put("images", Map.of("from", 30, "to", 40));
+    body.put("targets", List.of(1, 3, 8));
+    String sweep = Api.submit(body);
+    List<String> models = List.of(rs, ibp);
+
+    List<ConsumerRecord<byte[], byte[]>> records =
+        FakeWorker.read(Topics.JOBS, r -> key(r).startsWith(sweep + "/"), 60, Duration.ofSeconds(60));
+    assertEquals(60, records.size());
+    Map<String, Set<Integer>> partitionsOfImage = new HashMap<>();
+    int[][] imagesPerPartition = new int[2][4];
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      AttackJob job = MessageCodec.decodeJob(r.value());
+      int model = models.indexOf(job.modelId());
+      assertEquals(dev.shadowfleet.common.message.JobPlacement.partitionOf(job.imageIndex() - 30, model, 2, 4),
+          r.partition(), job.jobId());
+      partitionsOfImage.computeIfAbsent(key(r), k -> new HashSet<>()).add(r.partition());
+      if (job.target() == 1) { // one per image
+        imagesPerPartition[model][r.partition()]++;
+      }
+    }
+    partitionsOfImage.forEach((k, ps) -> assertEquals(1, ps.size(), "one partition for " + k + ": " + ps));
+    for (int m = 0; m < 2; m++) {
+      int[] counts = imagesPerPartition[m].clone();
+      java.util.Arrays.sort(counts);
+      assertEquals("[2, 2, 3, 3]", java.util.Arrays.toString(counts), "model " + m + "'s images per partition");
+    }
+  }
+
   @Test
   void everyJobReachesKafkaWithItsKeyAndDeterministicId() {
     String rs = Api.model(false);

@@ -31,7 +31,9 @@ import java.util.function.Function;
  * <ol>
  *   <li>lock the batch's job rows (unknown jobs are rejected, to the DLQ), then read which of them already
  *       have a stored result (a statement after the locks, so it sees every result committed before them);
- *   <li>started records ({@link JobsStarted}): QUEUED jobs become RUNNING; a job that already ended (its
+ *   <li>started records ({@link JobsStarted}): QUEUED jobs become RUNNING, RUNNING ones stay so, and both
+ *       get {@code running_since = now()} (a worker repeats the record while a batch computes, so a job
+ *       whose stamp grows old lost its worker: {@link RunningJobReaper}); a job that already ended (its
  *       result came first, or it was cancelled) is left alone, so they are idempotent and order-free;
  *   <li>the results of jobs without one: only these are new; everything below uses them alone, so a
  *       redelivered result changes nothing (the primary key on {@code job_id} stays the last guard: a
@@ -119,10 +121,15 @@ public class ResultBatchWriter {
       for (JobsStarted s : started) {
         for (String id : s.jobIds()) {
           JobState job = jobs.get(id);
-          if (job != null && job.state.equals("QUEUED") && !job.hasResult) {
+          if (job == null || job.hasResult) {
+            continue;
+          }
+          if (job.state.equals("QUEUED")) {
             count(counters, job.sweepId, "QUEUED", -1);
             count(counters, job.sweepId, "RUNNING", +1);
             job.state = "RUNNING";
+          }
+          if (job.state.equals("RUNNING")) { // started, or still computing: the stamp is renewed
             putState(stateUpdates, id, "RUNNING", s.attempt(), null);
           }
         }
@@ -338,7 +345,8 @@ public class ResultBatchWriter {
     // the job has no result, so the rows never conflict; DISTINCT ON keeps one row per id anyway.
     try (PreparedStatement ps =
         c.prepareStatement(
-            "UPDATE jobs SET state = u.state, attempts = GREATEST(jobs.attempts, u.attempt), reason = u.reason"
+            "UPDATE jobs SET state = u.state, attempts = GREATEST(jobs.attempts, u.attempt), reason = u.reason,"
+                + " running_since = CASE WHEN u.state = 'RUNNING' THEN now() END"
                 + " FROM (SELECT DISTINCT ON (id) id, state, attempt, reason"
                 + " FROM unnest(?::text[], ?::text[], ?::int[], ?::text[]) AS x(id, state, attempt, reason)"
                 + " ORDER BY id, attempt DESC) AS u WHERE jobs.id = u.id")) {

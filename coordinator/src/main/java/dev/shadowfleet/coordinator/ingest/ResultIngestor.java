@@ -1,5 +1,6 @@
 package dev.shadowfleet.coordinator.ingest;
 
+import dev.shadowfleet.common.message.DeadLetterHeaders;
 import dev.shadowfleet.common.message.DeadLetterPayload;
 import dev.shadowfleet.common.message.JobFailure;
 import dev.shadowfleet.common.message.JobResult;
@@ -35,7 +36,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
@@ -46,7 +46,8 @@ import org.jboss.logging.Logger;
  * The result consumer: one thread, one {@link KafkaConsumer} on {@link Topics#RESULTS} and {@link
  * Topics#JOBS_DLQ}. Per poll: decode (results; the workers' started records, told apart by the {@link
  * Topics#TYPE_HEADER} header; job failures), write the whole batch in one database transaction ({@link
- * ResultBatchWriter}), publish the unreadable or refused records to {@link Topics#RESULTS_DLQ}, then
+ * ResultBatchWriter}), publish the unreadable or refused records to {@link Topics#RESULTS_DLQ} (with their
+ * key and headers and where they came from, {@link DeadLetterHeaders}), then
  * commit exactly the polled offsets. A crash before the commit replays the batch, which the database
  * absorbs (one result per job id). Errors in tiers: a record that cannot be read or stored goes to the
  * DLQ; a database or broker outage is retried from the same offsets; nothing stops the loop.
@@ -183,8 +184,7 @@ public class ResultIngestor {
     Map<JobResult, ConsumerRecord<byte[], byte[]>> origin = new IdentityHashMap<>();
     List<JobFailure> failures = new ArrayList<>();
     List<JobsStarted> started = new ArrayList<>();
-    List<JobFailure> deadLetters = new ArrayList<>();
-    List<byte[]> deadKeys = new ArrayList<>();
+    List<Letter> deadLetters = new ArrayList<>();
     List<ConsumerRecord<byte[], byte[]>> list = new ArrayList<>(records.count());
     records.forEach(list::add);
     // Decoding is the consumer's main CPU cost: spread it over the cores, keep the poll order.
@@ -204,8 +204,7 @@ public class ResultIngestor {
         LOG.warnf("unreadable record on %s-%d@%d: %s", rec.topic(), rec.partition(), rec.offset(), e.getMessage());
       } else {
         MessageException e = (MessageException) d;
-        deadLetters.add(deadLetter(null, e.field(), e.getMessage(), rec.value()));
-        deadKeys.add(rec.key());
+        deadLetters.add(deadLetter(rec, null, e.field(), e.getMessage()));
       }
     }
     long decodedAt = System.nanoTime();
@@ -218,17 +217,15 @@ public class ResultIngestor {
         return false;
       }
       // One record the database refuses must not block the others: write them one by one.
-      summary = oneByOne(results, failures, started, deadLetters, deadKeys, origin);
+      summary = oneByOne(results, failures, started, deadLetters, origin);
       if (summary == null) {
         return false;
       }
     }
     for (ResultBatchWriter.Rejected r : summary.rejected()) {
-      ConsumerRecord<byte[], byte[]> rec = origin.get(r.result());
-      deadLetters.add(deadLetter(r.result().jobId(), r.field(), r.reason(), rec.value()));
-      deadKeys.add(rec.key());
+      deadLetters.add(deadLetter(origin.get(r.result()), r.result().jobId(), r.field(), r.reason()));
     }
-    if (!publishDeadLetters(dlq, deadLetters, deadKeys)) {
+    if (!publishDeadLetters(dlq, deadLetters)) {
       return false;
     }
     if (LOG.isDebugEnabled()) {
@@ -268,7 +265,7 @@ public class ResultIngestor {
 
   private ResultBatchWriter.Summary oneByOne(
       List<ResultBatchWriter.Incoming> results, List<JobFailure> failures, List<JobsStarted> started,
-      List<JobFailure> deadLetters, List<byte[]> deadKeys, Map<JobResult, ConsumerRecord<byte[], byte[]>> origin) {
+      List<Letter> deadLetters, Map<JobResult, ConsumerRecord<byte[], byte[]>> origin) {
     for (JobsStarted st : started) {
       try {
         QuarkusTransaction.requiringNew().call(() -> writer.write(List.of(), List.of(), List.of(st)));
@@ -294,9 +291,7 @@ public class ResultIngestor {
         if (!isDataError(e)) {
           return null;
         }
-        ConsumerRecord<byte[], byte[]> rec = origin.get(r);
-        deadLetters.add(deadLetter(r.jobId(), "$", "the database refused the result: " + rootMessage(e), rec.value()));
-        deadKeys.add(rec.key());
+        deadLetters.add(deadLetter(origin.get(r), r.jobId(), "$", "the database refused the result: " + rootMessage(e)));
       }
     }
     for (JobFailure f : failures) {
@@ -312,20 +307,21 @@ public class ResultIngestor {
     return new ResultBatchWriter.Summary(stored, dups, applied, rejected);
   }
 
-  private boolean publishDeadLetters(KafkaProducer<byte[], byte[]> dlq, List<JobFailure> letters, List<byte[]> keys) {
+  private boolean publishDeadLetters(KafkaProducer<byte[], byte[]> dlq, List<Letter> letters) {
     if (letters.isEmpty()) {
       return true;
     }
     try {
       List<Future<RecordMetadata>> acks = new ArrayList<>();
-      for (int i = 0; i < letters.size(); i++) {
-        acks.add(dlq.send(new ProducerRecord<>(Topics.RESULTS_DLQ, keys.get(i), MessageCodec.encode(letters.get(i)))));
+      for (Letter l : letters) {
+        acks.add(dlq.send(DeadLetterHeaders.letter(Topics.RESULTS_DLQ, l.source().key(), l.source(),
+            MessageCodec.encode(l.failure()), l.failure().field(), l.failure().reason())));
       }
       dlq.flush();
       for (Future<RecordMetadata> ack : acks) {
         ack.get();
       }
-      LOG.warnf("%d result(s) sent to %s, first: %s", letters.size(), Topics.RESULTS_DLQ, letters.get(0).reason());
+      LOG.warnf("%d result(s) sent to %s, first: %s", letters.size(), Topics.RESULTS_DLQ, letters.get(0).failure().reason());
       return true;
     } catch (Exception e) {
       LOG.warnf("cannot publish to %s, retrying the batch: %s", Topics.RESULTS_DLQ, e.toString());
@@ -333,10 +329,17 @@ public class ResultIngestor {
     }
   }
 
-  private static JobFailure deadLetter(String jobId, String field, String reason, byte[] payload) {
-    return new JobFailure(
+  /** A refused record and the failure its letter carries. */
+  private record Letter(ConsumerRecord<byte[], byte[]> source, JobFailure failure) {}
+
+  /**
+   * The letter for {@code source}: its key and headers, where it was and why it is refused ({@link
+   * DeadLetterHeaders}), and a {@link JobFailure} with its bytes (bounded, {@link DeadLetterPayload}).
+   */
+  private static Letter deadLetter(ConsumerRecord<byte[], byte[]> source, String jobId, String field, String reason) {
+    return new Letter(source, new JobFailure(
         MessageCodec.SCHEMA_VERSION, jobId, 0, WORKER_ID, field, reason,
-        DeadLetterPayload.of(payload), Instant.now());
+        DeadLetterPayload.of(source.value()), Instant.now()));
   }
 
   /** SQLSTATE class 22 (data exception) or 23 (integrity violation): the record, not the database. */

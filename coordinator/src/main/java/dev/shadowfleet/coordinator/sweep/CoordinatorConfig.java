@@ -17,6 +17,8 @@ public interface CoordinatorConfig {
 
   Ingest ingest();
 
+  Jobs jobs();
+
   Auth auth();
 
   /** Broker address, topic creation and extra client settings (TLS/SASL). */
@@ -90,6 +92,24 @@ public interface CoordinatorConfig {
 
     @WithDefault("true")
     boolean enabled();
+  }
+
+  /** Job states the coordinator keeps by itself ({@code RunningJobReaper}). */
+  interface Jobs {
+    /**
+     * A RUNNING job without a result whose latest started record is older than this goes back to
+     * QUEUED (its worker is gone). Several times the workers' started-record refresh (1 min by
+     * default), so a live worker's batch is never returned however long it computes.
+     */
+    @WithDefault("10m")
+    Duration runningTimeout();
+
+    /** How often RUNNING jobs are checked against {@link #runningTimeout}. */
+    @WithDefault("1m")
+    Duration runningCheckInterval();
+
+    @WithDefault("true")
+    boolean runningCheckEnabled();
   }
 
   /** Access control (API tokens; see docs/security.md). */

@@ -2,6 +2,7 @@ package dev.shadowfleet.coordinator.sweep;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shadowfleet.common.message.AttackJob;
+import dev.shadowfleet.common.message.JobPlacement;
 import dev.shadowfleet.common.message.MessageCodec;
 import dev.shadowfleet.common.message.SweepControl;
 import dev.shadowfleet.common.message.Topics;
@@ -197,9 +198,14 @@ public class FanoutRelay {
       throw new IllegalStateException("sweep " + sweepId + " has " + page.size() + " jobs in [" + cursor + ", " + end + ")");
     }
     List<Future<RecordMetadata>> acks = new ArrayList<>(page.size());
+    // Images spread evenly over the partitions (JobPlacement), not where their key's hash falls: a worker
+    // keeps its partitions, so an uneven spread leaves one idle while another has a backlog.
+    int partitions = producer.partitionsFor(Topics.JOBS).size();
     for (JobRepository.JobRow row : page) {
       AttackJob job = toMessage(sweepId, spec, row);
-      acks.add(producer.send(new ProducerRecord<>(Topics.JOBS, job.key().getBytes(StandardCharsets.UTF_8), MessageCodec.encode(job))));
+      int partition = JobPlacement.partition(row.seq(), spec.models().size(), spec.targets().size(), partitions);
+      acks.add(producer.send(new ProducerRecord<>(Topics.JOBS, partition, job.key().getBytes(StandardCharsets.UTF_8),
+          MessageCodec.encode(job))));
     }
     producer.flush();
     for (Future<RecordMetadata> ack : acks) {

@@ -73,6 +73,9 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--batch-wait-ms", description = "How long part of an image's targets waits for the rest (SHADOWFLEET_BATCH_WAIT_MS).")
   String batchWait;
 
+  @Option(names = "--started-refresh-ms", description = "How often a computing batch's started record is repeated (SHADOWFLEET_STARTED_REFRESH_MS).")
+  String startedRefresh;
+
   @Override
   public Integer call() throws Exception {
     Map<String, String> options = new LinkedHashMap<>();
@@ -89,6 +92,7 @@ final class WorkerCommand implements Callable<Integer> {
     options.put(WorkerConfig.ENV_HTTP_PORT, httpPort);
     options.put(WorkerConfig.ENV_DEVICE, device);
     options.put(WorkerConfig.ENV_BATCH_WAIT_MS, batchWait);
+    options.put(WorkerConfig.ENV_STARTED_REFRESH_MS, startedRefresh);
     Map<String, String> env = new HashMap<>(System.getenv());
     options.forEach((k, v) -> {
       if (v != null) {

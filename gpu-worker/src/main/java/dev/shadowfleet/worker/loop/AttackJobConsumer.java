@@ -127,6 +127,8 @@ public final class AttackJobConsumer implements Runnable, AutoCloseable {
     final ImageBatch batch;
     final AtomicBoolean handedBack = new AtomicBoolean();
     final long startNanos = System.nanoTime();
+    /** When its started record was last sent ({@link WorkerConfig#startedRefresh}). */
+    long startedSentNanos = startNanos;
     volatile long endNanos;
     Future<List<JobResult>> future;
 
@@ -189,6 +191,9 @@ public final class AttackJobConsumer implements Runnable, AutoCloseable {
     }
     if (inFlight != null && inFlight.future.isDone()) {
       finish(c);
+    } else if (inFlight != null && System.nanoTime() - inFlight.startedSentNanos >= config.startedRefresh().toNanos()) {
+      publishStarted(inFlight.batch); // still computing: the coordinator must not take it for abandoned
+      inFlight.startedSentNanos = System.nanoTime();
     }
     while (inFlight == null && !closed) {
       ImageBatch next = nextReady();
@@ -304,7 +309,9 @@ public final class AttackJobConsumer implements Runnable, AutoCloseable {
 
   /**
    * Tells the coordinator the batch's jobs are RUNNING: one small record ahead of their results on the
-   * results topic, not waited for (a lost one only leaves the jobs QUEUED until their results).
+   * results topic, not waited for (a lost one only leaves the jobs QUEUED until their results). Sent again
+   * every {@link WorkerConfig#startedRefresh} while the batch computes: the coordinator returns RUNNING jobs
+   * whose latest one is too old to QUEUED (their worker died).
    */
   private void publishStarted(ImageBatch batch) {
     JobsStarted started = JobsStarted.of(batch.jobs(), config.workerId());

@@ -1,6 +1,7 @@
 package dev.shadowfleet.worker.loop;
 
 import dev.shadowfleet.common.message.AttackJob;
+import dev.shadowfleet.common.message.DeadLetterHeaders;
 import dev.shadowfleet.common.message.DeadLetterPayload;
 import dev.shadowfleet.common.message.JobFailure;
 import dev.shadowfleet.common.message.JobResult;
@@ -156,7 +157,8 @@ final class BatchOutcomes {
         AttackJob next = job.nextAttempt();
         LOG.warn("job {} attempt {} failed, republished as attempt {}: {}", job.jobId(), job.attempt(),
             next.attempt(), reason);
-        records.add(new ProducerRecord<>(config.topics().jobs(), job.key(), MessageCodec.encode(next)));
+        // back to the source's own partition: the coordinator places jobs (JobPlacement), not the key hash
+        records.add(new ProducerRecord<>(config.topics().jobs(), source.partition(), job.key(), MessageCodec.encode(next)));
         retried++;
       } else {
         String why = "failed " + job.attempt() + " attempt(s); last: " + reason;

@@ -41,6 +41,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *     others)
  * @param batchWait how long a batch that holds only some targets of its image waits (while fetching)
  *     for the rest to arrive in later polls, so the whole image is attacked in one batch
+ * @param startedRefresh how often the started record of a batch still computing is sent again: the
+ *     coordinator returns a RUNNING job to QUEUED when none came for {@code shadowfleet.jobs.running-timeout}
+ *     (10 min by default), so keep this well below that
  */
 public record WorkerConfig(
     String bootstrapServers,
@@ -56,7 +59,8 @@ public record WorkerConfig(
     int httpPort,
     String device,
     TopicNames topics,
-    Duration batchWait) {
+    Duration batchWait,
+    Duration startedRefresh) {
 
   /** Environment variables, one per setting; {@code worker --help} and the README list them. */
   public static final String ENV_BOOTSTRAP = "SHADOWFLEET_KAFKA_BOOTSTRAP";
@@ -72,9 +76,16 @@ public record WorkerConfig(
   public static final String ENV_HTTP_PORT = "SHADOWFLEET_HTTP_PORT";
   public static final String ENV_DEVICE = "SHADOWFLEET_DEVICE";
   public static final String ENV_BATCH_WAIT_MS = "SHADOWFLEET_BATCH_WAIT_MS";
+  public static final String ENV_STARTED_REFRESH_MS = "SHADOWFLEET_STARTED_REFRESH_MS";
 
   /** Default of {@link #batchWait}: a few polls; the rest of an image is normally already on the broker. */
   public static final Duration DEFAULT_BATCH_WAIT = Duration.ofSeconds(1);
+
+  /**
+   * Default of {@link #startedRefresh}: a tenth of the coordinator's default running timeout, so a few lost
+   * records never make a computing job look abandoned; one small record per minute per worker.
+   */
+  public static final Duration DEFAULT_STARTED_REFRESH = Duration.ofMinutes(1);
 
   /**
    * Prefix of the variables passed to every Kafka client of the worker (TLS, SASL): the rest of the
@@ -129,6 +140,17 @@ public record WorkerConfig(
     require(topics != null, "topics", "present", null);
     require(batchWait != null && !batchWait.isNegative() && batchWait.toMillis() <= 600_000,
         ENV_BATCH_WAIT_MS, "in [0, 600000]", millis(batchWait));
+    require(startedRefresh != null && startedRefresh.toMillis() >= 100 && startedRefresh.toMillis() <= 3_600_000,
+        ENV_STARTED_REFRESH_MS, "in [100, 3600000]", millis(startedRefresh));
+  }
+
+  /** The settings with the default {@link #startedRefresh}. */
+  public WorkerConfig(String bootstrapServers, String groupId, String workerId, Path modelsDir,
+      int maxPollRecords, Duration maxPollInterval, Duration sessionTimeout, Duration pollTimeout,
+      int maxAttempts, Duration shutdownDeadline, int httpPort, String device, TopicNames topics,
+      Duration batchWait) {
+    this(bootstrapServers, groupId, workerId, modelsDir, maxPollRecords, maxPollInterval, sessionTimeout,
+        pollTimeout, maxAttempts, shutdownDeadline, httpPort, device, topics, batchWait, DEFAULT_STARTED_REFRESH);
   }
 
   /** The settings with the default {@link #batchWait}. */
@@ -155,7 +177,8 @@ public record WorkerConfig(
         integer(env, ENV_HTTP_PORT, 8081),
         env.getOrDefault(ENV_DEVICE, "auto"),
         TopicNames.DEFAULT,
-        Duration.ofMillis(integer(env, ENV_BATCH_WAIT_MS, (int) DEFAULT_BATCH_WAIT.toMillis())));
+        Duration.ofMillis(integer(env, ENV_BATCH_WAIT_MS, (int) DEFAULT_BATCH_WAIT.toMillis())),
+        Duration.ofMillis(integer(env, ENV_STARTED_REFRESH_MS, (int) DEFAULT_STARTED_REFRESH.toMillis())));
   }
 
   /** {@code hostname-pid}: unique per process, readable in logs (a pod's hostname is its name). */
@@ -198,8 +221,12 @@ public record WorkerConfig(
     p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Long.toString(maxPollInterval.toMillis()));
     // How long a killed worker's partitions wait before another worker takes them over.
     p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Long.toString(sessionTimeout.toMillis()));
+    // A member learns that the group rebalances from a heartbeat's answer, and the cooperative protocol
+    // takes two rounds to hand partitions to a new worker: at session/3 (15 s for the default 45 s
+    // session) a worker joining a busy group waited ~30 s with nothing assigned while the other held
+    // every partition (docs/reliability.md, "Load balance between workers"). Kafka's own default, 3 s.
     p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
-        Long.toString(Math.max(100, sessionTimeout.toMillis() / 3)));
+        Long.toString(Math.max(100, Math.min(3_000, sessionTimeout.toMillis() / 3))));
     // Incremental rebalancing: a worker joining or leaving moves only the partitions that change
     // owner, so the batches computing elsewhere are not revoked (and thrown away) at every scale step.
     p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
@@ -251,13 +278,19 @@ public record WorkerConfig(
   public WorkerConfig withTopics(TopicNames newTopics) {
     return new WorkerConfig(bootstrapServers, groupId, workerId, modelsDir, maxPollRecords,
         maxPollInterval, sessionTimeout, pollTimeout, maxAttempts, shutdownDeadline, httpPort, device,
-        newTopics, batchWait);
+        newTopics, batchWait, startedRefresh);
   }
 
   public WorkerConfig withBatchWait(Duration wait) {
     return new WorkerConfig(bootstrapServers, groupId, workerId, modelsDir, maxPollRecords,
         maxPollInterval, sessionTimeout, pollTimeout, maxAttempts, shutdownDeadline, httpPort, device,
-        topics, wait);
+        topics, wait, startedRefresh);
+  }
+
+  public WorkerConfig withStartedRefresh(Duration refresh) {
+    return new WorkerConfig(bootstrapServers, groupId, workerId, modelsDir, maxPollRecords,
+        maxPollInterval, sessionTimeout, pollTimeout, maxAttempts, shutdownDeadline, httpPort, device,
+        topics, batchWait, refresh);
   }
 
   private static int integer(Map<String, String> env, String name, int fallback) {

@@ -179,6 +179,64 @@ class AttackJobConsumerTest {
     await(WAIT, () -> committedEverything(group, t), () -> "the batch committed");
   }
 
+  /**
+   * A worker joining a group whose only member is computing, with the default 45 s session: it must be
+   * given partitions within seconds. The cooperative protocol needs two rebalance rounds, and a member
+   * learns of each from a heartbeat's answer; with heartbeats at session/3 (15 s) the newcomer sat up to
+   * 30 s with nothing while the busy worker held every partition.
+   */
+  @Test
+  void aWorkerJoiningABusyGroupGetsPartitionsWithinSeconds() throws Exception {
+    TopicNames t = kafka.newTopics(4);
+    String group = KafkaTestCluster.newGroup();
+    List<AttackJob> jobs = new ArrayList<>();
+    for (int img = 0; img < 16; img++) {
+      jobs.addAll(image("s10", "m1", img, List.of((img + 1) % 10)));
+    }
+    publish(kafka, t.jobs(), jobs);
+    WorkerConfig base = config(t, group, "x");
+    java.util.function.Function<String, WorkerConfig> defaultSession = id -> new WorkerConfig(
+        base.bootstrapServers(), group, id, base.modelsDir(), 1, Duration.ofSeconds(60), Duration.ofSeconds(45),
+        Duration.ofMillis(100), 3, Duration.ofSeconds(10), -1, "cpu", t);
+    TinyProcessor busy = new TinyProcessor(2_000, "busy");
+    Worker first = start(defaultSession.apply("busy"), busy);
+    await(WAIT, () -> first.metrics().inFlight() == 1, () -> "the first worker computing");
+    TinyProcessor late = new TinyProcessor(2_000, "late");
+    long joined = System.nanoTime();
+    start(defaultSession.apply("late"), late);
+    await(WAIT, () -> !late.runs.isEmpty(), () -> "the second worker computing");
+    double seconds = (System.nanoTime() - joined) / 1e9;
+    // two rounds at ≤ 3 s each, then one fetch; at 15 s per heartbeat it took 15–30 s
+    assertTrue(seconds < 10, "the second worker started its first batch after " + seconds + " s");
+  }
+
+  /**
+   * A batch computing for 2.5 s with a 400 ms refresh: its started record is repeated (so the coordinator
+   * never takes it for abandoned), each naming the whole batch, all before its results, and none after.
+   */
+  @Test
+  void aComputingBatchRepeatsItsStartedRecordUntilItsResults() throws Exception {
+    TopicNames t = kafka.newTopics(1);
+    String group = KafkaTestCluster.newGroup();
+    WorkerConfig refreshing = config(t, group, "long").withStartedRefresh(Duration.ofMillis(400));
+    List<AttackJob> jobs = image("s9", "m1", 3, List.of(0, 1, 2));
+    publish(kafka, t.jobs(), jobs);
+    start(refreshing, new TinyProcessor(2_500, "long"));
+
+    List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> out =
+        kafka.read(t.results(), WAIT, l -> dedup(results(l)).size() >= 3);
+    Thread.sleep(1_200); // three more refresh periods: nothing may follow the results
+    out = kafka.readToEnd(t.results());
+    List<dev.shadowfleet.common.message.JobsStarted> starts = TestJobs.started(out);
+    // 2.5 s / 400 ms: the first record and about six repeats; at least four, allowing for a slow machine
+    assertTrue(starts.size() >= 4 && starts.size() <= 8, "started records: " + starts.size());
+    Set<String> ids = new HashSet<>(jobs.stream().map(AttackJob::jobId).toList());
+    starts.forEach(s -> assertEquals(ids, new HashSet<>(s.jobIds())));
+    long lastStarted = out.stream().filter(TestJobs::isStarted).mapToLong(r -> r.offset()).max().orElseThrow();
+    long firstResult = out.stream().filter(r -> !TestJobs.isStarted(r)).mapToLong(r -> r.offset()).min().orElseThrow();
+    assertTrue(lastStarted < firstResult, "every started record before the results");
+  }
+
   @Test
   void poisonJobsGoToTheDlqWithTheirReasonAndDoNotBlockThePartition() throws Exception {
     TopicNames t = kafka.newTopics(1);

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shadowfleet.common.message.AttackJob;
+import dev.shadowfleet.common.message.DeadLetterHeaders;
 import dev.shadowfleet.common.message.DeadLetterPayload;
 import dev.shadowfleet.common.message.JobFailure;
 import dev.shadowfleet.common.message.JobResult;

@@ -72,7 +72,9 @@ class WorkerConfigTest {
         Arguments.of("SHADOWFLEET_MAX_ATTEMPTS", "0", "in [1, 100]"),
         Arguments.of("SHADOWFLEET_SHUTDOWN_DEADLINE_S", "-1", "≥ 0"),
         Arguments.of("SHADOWFLEET_HTTP_PORT", "70000", "in [-1, 65535]"),
-        Arguments.of("SHADOWFLEET_DEVICE", "tpu", "one of auto, cpu, gpu, gpu:N"));
+        Arguments.of("SHADOWFLEET_DEVICE", "tpu", "one of auto, cpu, gpu, gpu:N"),
+        Arguments.of("SHADOWFLEET_STARTED_REFRESH_MS", "50", "in [100, 3600000]"),
+        Arguments.of("SHADOWFLEET_STARTED_REFRESH_MS", "3600001", "in [100, 3600000]"));
   }
 
   @ParameterizedTest
@@ -95,6 +97,10 @@ class WorkerConfigTest {
     assertEquals("600000", p.get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG));
     assertFalse(p.containsKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), "dynamic membership");
     assertEquals("false", p.get(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG));
+    // rebalances are learnt from heartbeats: Kafka's 3 s for the default 45 s session, a third of a short one
+    assertEquals("3000", p.get(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG));
+    assertEquals("2000", WorkerConfig.fromEnv(Map.of("SHADOWFLEET_SESSION_TIMEOUT_MS", "6000")).consumerProperties()
+        .get(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG));
     Properties producer = c.producerProperties();
     assertEquals("all", producer.get(ProducerConfig.ACKS_CONFIG));
     assertEquals("true", producer.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG));
