@@ -15,6 +15,7 @@ import dev.shadowfleet.worker.engine.model.ModelKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import dev.shadowfleet.worker.engine.autograd.Scalars;
 
 /**
  * The Shadow Attack (Ghiasi et al. 2020; ALGORITHM.md) on one image toward several targets at once.
@@ -147,7 +148,9 @@ public final class ShadowAttack {
     boolean threeChannel = params.channelMode() == ChannelMode.THREE_CHANNEL;
     NDArray dissim = threeChannel ? Penalties.dissim(image) : tv.zerosLike();
     NDArray penalty =
-        tv.mul(params.lambdaTv()).add(color.mul(params.lambdaC())).add(dissim.mul(params.lambdaS()));
+        Scalars.mul(tv, params.lambdaTv())
+            .add(Scalars.mul(color, params.lambdaC()))
+            .add(Scalars.mul(dissim, params.lambdaS()));
     if (gc != null) {
       gc.backward(penalty.sum());
     }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
+import dev.shadowfleet.worker.engine.autograd.Scalars;
 
 /**
  * Trains a {@link SequentialNetwork} on the DJL PyTorch engine with a hand-written loop (the same
@@ -100,7 +101,7 @@ public final class Trainer {
       return natural;
     }
     NDArray robust = crossEntropy(IbpMargins.lowerBounds(net, x, eps, y).neg(), y);
-    return natural.mul((float) kappa).add(robust.mul((float) (1 - kappa)));
+    return Scalars.mul(natural, kappa).add(Scalars.mul(robust, 1 - kappa));
   }
 
   /** ε after {@code epochs} (fractional) of training: 0 in warm-up, linear ramp, then trainEpsilon. */
