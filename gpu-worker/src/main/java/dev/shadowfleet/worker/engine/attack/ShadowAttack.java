@@ -9,13 +9,13 @@ import dev.shadowfleet.common.config.AttackParams;
 import dev.shadowfleet.common.config.ChannelMode;
 import dev.shadowfleet.common.config.DeltaInit;
 import dev.shadowfleet.common.config.ParameterException;
+import dev.shadowfleet.worker.engine.autograd.Scalars;
 import dev.shadowfleet.worker.engine.model.Classifier;
 import dev.shadowfleet.worker.engine.model.ModelCard;
 import dev.shadowfleet.worker.engine.model.ModelKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import dev.shadowfleet.worker.engine.autograd.Scalars;
 
 /**
  * The Shadow Attack (Ghiasi et al. 2020; ALGORITHM.md) on one image toward several targets at once.

@@ -6,10 +6,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.shadowfleet.worker.engine.autograd.Scalars;
 import dev.shadowfleet.worker.engine.model.Layer;
 import dev.shadowfleet.worker.engine.model.SequentialNetwork;
 import java.util.List;
-import dev.shadowfleet.worker.engine.autograd.Scalars;
 
 /**
  * CROWN-IBP margin bounds (Zhang et al. 2019): a backward linear relaxation (CROWN) from the margin

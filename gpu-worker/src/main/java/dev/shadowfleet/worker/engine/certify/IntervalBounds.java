@@ -4,11 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.shadowfleet.worker.engine.autograd.Scalars;
 import dev.shadowfleet.worker.engine.model.Layer;
 import dev.shadowfleet.worker.engine.model.SequentialNetwork;
 import java.util.ArrayList;
 import java.util.List;
-import dev.shadowfleet.worker.engine.autograd.Scalars;
 
 /**
  * Interval bound propagation (Gowal et al. 2018) over a {@link SequentialNetwork}.

@@ -3,10 +3,10 @@ package dev.shadowfleet.worker.engine.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.shadowfleet.worker.engine.autograd.Scalars;
 import dev.shadowfleet.worker.engine.model.Layer;
 import dev.shadowfleet.worker.engine.model.SequentialNetwork;
 import java.util.List;
-import dev.shadowfleet.worker.engine.autograd.Scalars;
 
 /**
  * Interval bound propagation as a differentiable computation (the training loss needs its gradient):

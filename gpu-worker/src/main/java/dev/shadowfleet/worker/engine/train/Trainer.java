@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import dev.shadowfleet.worker.engine.autograd.Scalars;
 import dev.shadowfleet.worker.engine.data.Dataset;
 import dev.shadowfleet.worker.engine.data.DatasetUris;
 import dev.shadowfleet.worker.engine.model.Layer;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
-import dev.shadowfleet.worker.engine.autograd.Scalars;
 
 /**
  * Trains a {@link SequentialNetwork} on the DJL PyTorch engine with a hand-written loop (the same
