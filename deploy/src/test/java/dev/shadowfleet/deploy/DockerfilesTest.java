@@ -218,7 +218,7 @@ class DockerfilesTest {
     Set<String> worker = ConfigKeys.worker();
     for (String file : List.of(WORKER, CUDA)) {
       env(parse(file).get(parse(file).size() - 1)).keySet().stream()
-          .filter(k -> !worker.contains(k) && !Set.of("JAVA_HOME", "PATH").contains(k))
+          .filter(k -> !worker.contains(k) && !Set.of("JAVA_HOME", "PATH", "GLIBC_TUNABLES").contains(k))
           .forEach(k -> unknown.add(file + ": " + k));
     }
     Set<String> coordinator = ConfigKeys.coordinator();
@@ -253,6 +253,11 @@ class DockerfilesTest {
     assertTrue(copies.contains("--from=build /src/models/ /app/models/"), file + ": bundled models");
     assertTrue(copies.contains("--from=fashion-mnist /usr/share/datasets/fashion-mnist/"), file + ": Fashion-MNIST");
     assertEquals("/app/models", env(run).get("SHADOWFLEET_MODELS_DIR"));
+    Matcher malloc = Pattern.compile("MALLOC_TUNABLES = \"([^\"]+)\"")
+        .matcher(Repo.read("launcher/src/main/java/dev/shadowfleet/launcher/WorkerSettings.java"));
+    assertTrue(malloc.find(), "WorkerSettings.MALLOC_TUNABLES");
+    assertEquals(malloc.group(1), env(run).get("GLIBC_TUNABLES"),
+        file + ": the same malloc settings as a local worker");
   }
 
   private static void assertNonRootUser(Stage run, String file) {

@@ -104,29 +104,42 @@ public final class ShadowAttack {
       for (int i = 0; i < targets.length; i++) {
         traces.add(new ArrayList<>());
       }
-      for (int s = 0; s < params.steps(); s++) {
-        try (NDManager step = job.newSubManager()) {
-          NDArray leaf = delta.duplicate();
-          leaf.attach(step);
-          leaf.setRequiresGradient(true);
-          LossTerms[] terms;
-          try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            terms = objective(x, leaf, targets, spoofing(step, noise, noiseRng), gc, params.trace());
-          }
-          descend(delta, leaf.getGradient());
-          for (int i = 0; terms != null && i < targets.length; i++) {
-            traces.get(i).add(terms[i]);
+      LossTerms[] last;
+      try (SpoofingLoss fixed = fixedSpoofing(noise)) {
+        for (int s = 0; s < params.steps(); s++) {
+          try (NDManager step = job.newSubManager();
+              SpoofingLoss spoof = fixed != null ? null : spoofing(step, noise, noiseRng)) {
+            NDArray leaf = delta.duplicate();
+            leaf.attach(step);
+            leaf.setRequiresGradient(true);
+            LossTerms[] terms;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+              terms = objective(x, leaf, targets, fixed != null ? fixed : spoof, gc, params.trace());
+            }
+            descend(delta, leaf.getGradient());
+            for (int i = 0; terms != null && i < targets.length; i++) {
+              traces.get(i).add(terms[i]);
+            }
           }
         }
-      }
-      LossTerms[] last;
-      try (NDManager step = job.newSubManager()) {
-        NDArray at = delta.duplicate();
-        at.attach(step);
-        last = objective(x, at, targets, spoofing(step, noise, noiseRng), null, true);
+        try (NDManager step = job.newSubManager();
+            SpoofingLoss spoof = fixed != null ? null : spoofing(step, noise, noiseRng)) {
+          NDArray at = delta.duplicate();
+          at.attach(step);
+          last = objective(x, at, targets, fixed != null ? fixed : spoof, null, true);
+        }
       }
       return results(x, delta, targets, last, traces, (System.nanoTime() - start) / 1_000_000);
     }
+  }
+
+  /**
+   * The spoofing loss kept for the whole job when the noise is drawn once (randomized smoothing
+   * without resampling): what the classifier derives from the noise is then computed once per job.
+   * {@code null} when each step needs its own ({@link #spoofing}).
+   */
+  private SpoofingLoss fixedSpoofing(NDArray noise) {
+    return sigma != null && !params.resampleNoise() ? new SmoothingSpoof(model, noise) : null;
   }
 
   /**
@@ -172,7 +185,7 @@ public final class ShadowAttack {
         }
         NDArray losses = spoof.sampleLosses(segments);
         if (gc != null) {
-          gc.backward(losses.sum());
+          spoof.backward(gc, losses);
         }
         if (values) {
           double[] v = doubles(losses);

@@ -3,6 +3,7 @@ package dev.shadowfleet.worker.engine.attack;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import java.util.List;
 
 /**
@@ -10,7 +11,7 @@ import java.util.List;
  * {@link #samplesPerTarget()} consecutive samples (B noise copies for randomized smoothing, one box
  * for interval bounds); a micro-batch may cover part of a target's samples.
  */
-public interface SpoofingLoss {
+public interface SpoofingLoss extends AutoCloseable {
 
   /**
    * Samples [from, to) of one target, all centred on x + δ_t.
@@ -30,6 +31,15 @@ public interface SpoofingLoss {
    * that a target's samples sum to its L_spoof. Attached to the segments' manager.
    */
   NDArray sampleLosses(List<Segment> segments);
+
+  /** Backpropagates the sum of {@code losses} (from {@link #sampleLosses}) to the centres. */
+  default void backward(GradientCollector gc, NDArray losses) {
+    gc.backward(losses.sum());
+  }
+
+  /** Frees what the loss keeps between micro-batches (nothing by default). */
+  @Override
+  default void close() {}
 
   /** Cross-entropy CE(z_i, labels_i) per row of {@code logits} (N×K), in the logits' manager. */
   static NDArray crossEntropy(NDArray logits, int[] labels) {

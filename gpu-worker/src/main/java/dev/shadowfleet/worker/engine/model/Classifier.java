@@ -1,6 +1,8 @@
 package dev.shadowfleet.worker.engine.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 
 /**
  * An image classifier f with its input normalization inside: logits for pixels in [0,1]. The
@@ -16,4 +18,23 @@ public interface Classifier {
    * The result is attached to the input's manager.
    */
   NDArray logits(NDArray pixels);
+
+  /**
+   * Logits around fixed noise images (B×C×H×W). The default adds centre and noise and runs {@link
+   * #logits}; a classifier may do better by linearity.
+   */
+  default NoisyLogits aroundNoise(NDArray noise) {
+    return new NoisyLogits() {
+      @Override
+      public NDArray logits(NDArray center, int from, int to) {
+        NDManager m = center.getManager();
+        NDArray eta = noise.get(new NDIndex("{}:{}", from, to));
+        eta.attach(m);
+        return Classifier.this.logits(eta.add(center));
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
 }

@@ -2,6 +2,7 @@ package dev.shadowfleet.worker.engine.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -17,6 +18,12 @@ import ai.djl.ndarray.types.Shape;
  * x[a::s, b::s] and W_ab = W[a::s, b::s]; stacking the s² phases on the channel axis makes it one
  * convolution with s²·C input channels and an m×m kernel. Only the order of the float additions
  * differs from the direct convolution (differences of a few ulps).
+ *
+ * <p>{@link #inputGradient} is the same decomposition run backwards, for layers with many channels
+ * where the forward rewrite does not pay: the input gradient of a strided convolution (a transposed
+ * convolution) is, phase by phase, a stride-1 "full" convolution of the output gradient with the
+ * flipped kernel phase W_ab, so it is one stride-1 convolution with C·s² output channels and a
+ * re-interleave of the phases.
  */
 final class PhaseConv {
   /** Most phase channels (C·s²) for which the rewrite was measured faster (docs/benchmarks.md). */
@@ -72,6 +79,55 @@ final class PhaseConv {
       weight.tempAttach(scope);
       NDArray kernel = m * s == k ? weight : weight.pad(new Shape(0, m * s - k, 0, m * s - k), 0);
       kernel = kernel.reshape(o, c, m, s, m, s).transpose(0, 1, 3, 5, 2, 4).reshape(o, c * s * s, m, m);
+      kernel.attach(into);
+      return kernel;
+    }
+  }
+
+  /**
+   * The gradient of conv2d(x, weight, stride, padding) with respect to x (N×C×h×w), given the
+   * gradient {@code g} (N×O×H_out×W_out) of its output. Exact algebra as {@link #conv}: with m = ⌈k/s⌉
+   * and the kernel zero-padded to s·m, the padded input's phase (a, b) gets Σ_o Σ_{μ,ν} W[o, c, sμ + a,
+   * sν + b]·g[o, i − μ, j − ν], a stride-1 convolution of g padded by m − 1 with the phase kernels
+   * flipped and their in/out axes swapped. Rows and columns of the padded input no window reaches get
+   * zero, and the padding itself is cut off.
+   */
+  static NDArray inputGradient(NDArray g, NDArray weight, int stride, int padding, long h, long w) {
+    int s = stride;
+    Shape out = g.getShape();
+    long n = out.get(0);
+    long c = weight.getShape().get(1);
+    long k = weight.getShape().get(2);
+    long m = (k + s - 1) / s;
+    long rows = out.get(2) + m - 1;
+    long cols = out.get(3) + m - 1;
+    NDArray phases = Layer.Conv2d.direct(
+        g, transposedPhaseKernel(weight, s, m, g.getManager()), null, 1, (int) (m - 1));
+    NDArray padded = phases
+        .reshape(n, c, s, s, rows, cols)
+        .transpose(0, 1, 4, 2, 5, 3)
+        .reshape(n, c, rows * s, cols * s);
+    // Drop the layer's padding (a view); rows and columns past the last window get zeros.
+    long keepH = Math.min(h, rows * s - padding);
+    long keepW = Math.min(w, cols * s - padding);
+    NDArray grad = padded.get(new NDIndex(":, :, {}:{}, {}:{}", padding, padding + keepH, padding,
+        padding + keepW));
+    return keepH == h && keepW == w ? grad : grad.pad(new Shape(0, w - keepW, 0, h - keepH), 0);
+  }
+
+  /** The kernel O×C×k×k as (C·s²)×O×m×m: phases on the output axis, taps flipped, in {@code into}. */
+  private static NDArray transposedPhaseKernel(NDArray weight, int s, long m, NDManager into) {
+    Shape w = weight.getShape();
+    long o = w.get(0);
+    long c = w.get(1);
+    long k = w.get(2);
+    try (NDManager scope = into.newSubManager()) {
+      weight.tempAttach(scope);
+      NDArray kernel = m * s == k ? weight : weight.pad(new Shape(0, m * s - k, 0, m * s - k), 0);
+      kernel = kernel.reshape(o, c, m, s, m, s)
+          .transpose(1, 3, 5, 0, 2, 4)
+          .flip(4, 5)
+          .reshape(c * s * s, o, m, m);
       kernel.attach(into);
       return kernel;
     }

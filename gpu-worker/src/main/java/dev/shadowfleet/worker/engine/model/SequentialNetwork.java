@@ -47,4 +47,17 @@ public final class SequentialNetwork implements Classifier {
     }
     return h;
   }
+
+  /**
+   * Splits the noisy input across the affine layers before the first ReLU ({@link AffineNoiseShift}):
+   * exact algebra, the values agree with {@link #logits} of centre + η to rounding.
+   */
+  @Override
+  public NoisyLogits aroundNoise(NDArray noise) {
+    int n = AffineNoiseShift.affinePrefix(layers);
+    if (n == 0) {
+      return Classifier.super.aroundNoise(noise);
+    }
+    return new AffineNoiseShift(normalize, layers.subList(0, n), layers.subList(n, layers.size()), noise);
+  }
 }

@@ -53,6 +53,38 @@ class PhaseConvTest {
     }
   }
 
+  /**
+   * The phase form of a strided convolution's input gradient (the transposed convolution the attack
+   * uses in place of libtorch's) against libtorch's autograd, on the shapes above plus the bundled
+   * CNNs' second layer (8→16) and a padding smaller than s − 1 (the input's last row is in no window,
+   * so its gradient is zero).
+   */
+  @ParameterizedTest
+  @CsvSource({
+    // channels, out, side, kernel, stride, padding
+    "8, 16, 14, 4, 2, 1",
+    "16, 32, 7, 3, 2, 1",
+    "1, 4, 27, 3, 2, 1",
+    "2, 3, 11, 5, 3, 2",
+    "1, 6, 13, 4, 2, 0",
+    "4, 2, 9, 2, 2, 0",
+    "3, 4, 10, 3, 3, 0",
+  })
+  void inputGradientMatchesAutograd(int c, int o, int side, int k, int s, int p) {
+    try (NDManager m = NDManager.newBaseManager()) {
+      m.getEngine().setRandomSeed(11);
+      NDArray x = m.randomNormal(new Shape(2, c, side, side));
+      NDArray w = m.randomNormal(new Shape(o, c, k, k));
+      float[][] shape = run(x, w, null, s, p, false, null);
+      NDArray probe = m.randomNormal(new Shape((long) shape[2][0], (long) shape[2][1],
+          (long) shape[2][2], (long) shape[2][3]));
+      float[] autograd = run(x, w, null, s, p, false, probe)[1];
+      NDArray mine = PhaseConv.inputGradient(probe, w, s, p, side, side);
+      assertEquals(x.getShape(), mine.getShape(), "gradient shape");
+      close(autograd, mine.toFloatArray(), "input gradient");
+    }
+  }
+
   @ParameterizedTest
   @CsvSource({"1, 2, true", "4, 2, true", "5, 2, false", "1, 1, false", "2, 3, false"})
   void paysOnlyForStridedConvolutionsWithFewChannels(int channels, int stride, boolean expected) {
