@@ -99,6 +99,18 @@ public record AttackParams(
           "`lambdaS` > 0 needs a multi-channel model in THREE_CHANNEL mode; the model has 1 channel"
               + " (use ONE_CHANNEL or lambdaS = 0)");
     }
+    // TV(δ) = δᵀLδ with L the pixel grid's Laplacian (largest eigenvalue < 8), repeated over the C
+    // channels of the model for a 1-channel δ: a step multiplies the checkerboard component of δ by
+    // 1 − 2·lr·λtv·C·λmax(L), so descent diverges (δ overflows to ±inf, then NaN) once lr·λtv·C·8 ≥ 1.
+    int tvCopies = channelMode == ChannelMode.ONE_CHANNEL ? modelChannels : 1;
+    if (learningRate * lambdaTv * tvCopies * 8 >= 1) {
+      throw new ParameterException(
+          "learningRate",
+          "`learningRate` = " + learningRate + " with `lambdaTv` = " + lambdaTv + (tvCopies > 1
+              ? " on " + tvCopies + " channels" : "") + " makes gradient descent on the TV penalty diverge;"
+              + " keep learningRate < 1/(8·" + (tvCopies > 1 ? tvCopies + "·" : "") + "lambdaTv) = "
+              + String.format(java.util.Locale.ROOT, "%.4g", 1 / (8.0 * tvCopies * lambdaTv)));
+    }
     if (modelSigma != null && sigma != null && !sigmaOverride && Math.abs(sigma - modelSigma) > 1e-12) {
       throw new ParameterException(
           "sigma",

@@ -71,7 +71,7 @@ final class AttackCommand implements Callable<Integer> {
       AttackParams params = attackParams(model.card().kind());
       ShadowAttack attack;
       try {
-        attack = new ShadowAttack(params, model.classifier());
+        attack = new ShadowAttack(params, model.attackClassifier());
       } catch (ParameterException e) {
         throw inputs.bad("--set " + e.field(), e.getMessage());
       }

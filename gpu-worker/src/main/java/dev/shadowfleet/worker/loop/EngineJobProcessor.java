@@ -128,7 +128,7 @@ public final class EngineJobProcessor implements JobProcessor {
     boolean ibp = model.card().kind().isIbp();
     SmoothingParams smoothing = job.smoothing() != null ? job.smoothing() : SmoothingParams.PAPER;
     IbpParams bounds = job.ibp() != null ? job.ibp() : IbpParams.DEFAULT;
-    AttackRunner runner = new AttackRunner(new ShadowAttack(params, model.classifier()),
+    AttackRunner runner = new AttackRunner(new ShadowAttack(params, model.attackClassifier()),
         Certifiers.forModel(model, smoothing, bounds), smoothing.mode(), ibp);
     int[] targets = jobs.stream().mapToInt(AttackJob::target).toArray();
     long start = System.nanoTime();

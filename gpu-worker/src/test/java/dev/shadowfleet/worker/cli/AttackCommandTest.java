@@ -42,6 +42,20 @@ class AttackCommandTest {
     assertTrue(Files.readString(out.resolve("summary.json")).contains("successRate"));
   }
 
+  /**
+   * A bundled TorchScript IBP model: attacked through its card's layer list, so the default robust
+   * loss runs (on the module alone it is refused with exit code 2).
+   */
+  @Test
+  void torchScriptIbpModelIsAttackedWithTheRobustLoss(@TempDir Path out) throws Exception {
+    String ts = dev.shadowfleet.worker.engine.model.ModelRegistry.defaultRoot()
+        .resolve("torchscript/fmnist-ibp-0.1-conv-small.json").toString();
+    Result r = cli("attack", "--model", ts, "--images", "0", "--targets", "1", "--set", "steps=2",
+        "--out", out.toString());
+    assertEquals(0, r.code, r.err);
+    assertTrue(Files.readString(out.resolve("image-0.json")).contains("\"outcome\""));
+  }
+
   @Test
   void certifyPrintsOneRowPerImage() throws Exception {
     Result r = cli("certify", "--model", MODEL, "--images", "3,5,7");

@@ -2,6 +2,7 @@ package dev.shadowfleet.worker.engine.attack;
 
 import ai.djl.ndarray.NDArray;
 import dev.shadowfleet.common.config.ColorPenalty;
+import dev.shadowfleet.worker.engine.autograd.Scalars;
 
 /**
  * The three smoothness penalties of the Shadow Attack (ALGORITHM.md, "The objective"), one value per
@@ -42,7 +43,7 @@ public final class Penalties {
   /** N×C: mean |δ_c| per channel (PyTorch's DJL mean takes one axis, so sum over H, W and divide). */
   private static NDArray channelMeanAbs(NDArray delta) {
     long pixels = delta.getShape().get(2) * delta.getShape().get(3);
-    return delta.abs().sum(new int[] {2, 3}).div(pixels);
+    return Scalars.div(delta.abs().sum(new int[] {2, 3}), pixels);
   }
 
   /**
@@ -59,7 +60,7 @@ public final class Penalties {
       }
     }
     if (sum == null) {
-      return delta.sum(CHW).mul(0f);
+      return Scalars.mul(delta.sum(CHW), 0);
     }
     return l2(sum);
   }

@@ -9,6 +9,7 @@ import dev.shadowfleet.common.config.AttackParams;
 import dev.shadowfleet.common.config.ChannelMode;
 import dev.shadowfleet.common.config.DeltaInit;
 import dev.shadowfleet.common.config.ParameterException;
+import dev.shadowfleet.worker.engine.autograd.Scalars;
 import dev.shadowfleet.worker.engine.model.Classifier;
 import dev.shadowfleet.worker.engine.model.ModelCard;
 import dev.shadowfleet.worker.engine.model.ModelKind;
@@ -160,7 +161,9 @@ public final class ShadowAttack {
     boolean threeChannel = params.channelMode() == ChannelMode.THREE_CHANNEL;
     NDArray dissim = threeChannel ? Penalties.dissim(image) : tv.zerosLike();
     NDArray penalty =
-        tv.mul(params.lambdaTv()).add(color.mul(params.lambdaC())).add(dissim.mul(params.lambdaS()));
+        Scalars.mul(tv, params.lambdaTv())
+            .add(Scalars.mul(color, params.lambdaC()))
+            .add(Scalars.mul(dissim, params.lambdaS()));
     if (gc != null) {
       gc.backward(penalty.sum());
     }

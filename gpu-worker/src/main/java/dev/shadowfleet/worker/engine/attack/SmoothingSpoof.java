@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.GradientCollector;
+import dev.shadowfleet.worker.engine.autograd.Scalars;
 import dev.shadowfleet.worker.engine.model.Classifier;
 import dev.shadowfleet.worker.engine.model.NoisyLogits;
 import java.util.ArrayList;
@@ -45,7 +46,7 @@ final class SmoothingSpoof implements SpoofingLoss {
       }
     }
     NDArray batch = parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts));
-    return SpoofingLoss.crossEntropy(batch, labels).div(samplesPerTarget());
+    return Scalars.div(SpoofingLoss.crossEntropy(batch, labels), samplesPerTarget());
   }
 
   @Override

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.shadowfleet.worker.engine.autograd.Scalars;
 import dev.shadowfleet.worker.engine.model.Layer;
 import dev.shadowfleet.worker.engine.model.SequentialNetwork;
 import java.util.List;
@@ -71,7 +72,7 @@ public final class CrownIbpBounds {
         } else {
           NDArray ibp =
               IntervalBounds.concretize(spec, trace.inputs().get(trace.inputs().size() - 1), scope);
-          result = crown.mul((float) beta).add(ibp.mul((float) (1 - beta)));
+          result = Scalars.mul(crown, beta).add(Scalars.mul(ibp, 1 - beta));
         }
       }
       result.attach(caller);
@@ -103,8 +104,8 @@ public final class CrownIbpBounds {
         a = convTranspose(a, conv, inShape, scope);
       } else if (layer instanceof Layer.Relu) {
         ReluRelaxation rel = ReluRelaxation.of(in);
-        NDArray pos = a.maximum(0f);
-        NDArray neg = a.minimum(0f);
+        NDArray pos = Scalars.maximum(a, 0);
+        NDArray neg = Scalars.minimum(a, 0);
         a0 = a0.add(sumTrailing(neg.mul(rel.upperIntercept().expandDims(1)), n, k));
         a = pos.mul(rel.lowerSlope().expandDims(1)).add(neg.mul(rel.upperSlope().expandDims(1)));
       } else if (layer instanceof Layer.Flatten) {

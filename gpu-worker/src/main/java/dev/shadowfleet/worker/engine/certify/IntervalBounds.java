@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.shadowfleet.worker.engine.autograd.Scalars;
 import dev.shadowfleet.worker.engine.model.Layer;
 import dev.shadowfleet.worker.engine.model.SequentialNetwork;
 import java.util.ArrayList;
@@ -32,11 +33,11 @@ public final class IntervalBounds {
   /** Element-wise bounds {@code lower ≤ v ≤ upper}. */
   public record Box(NDArray lower, NDArray upper) {
     public NDArray center() {
-      return lower.add(upper).div(2f);
+      return Scalars.div(lower.add(upper), 2);
     }
 
     public NDArray radius() {
-      return upper.sub(lower).div(2f);
+      return Scalars.div(upper.sub(lower), 2);
     }
   }
 
@@ -149,7 +150,7 @@ public final class IntervalBounds {
     } else if (layer instanceof Layer.Conv2d || layer instanceof Layer.Linear) {
       return affine(layer, in, scope);
     } else if (layer instanceof Layer.Relu) {
-      return new Box(in.lower().maximum(0f), in.upper().maximum(0f));
+      return new Box(Scalars.maximum(in.lower(), 0), Scalars.maximum(in.upper(), 0));
     } else if (layer instanceof Layer.Flatten) {
       long n = in.lower().getShape().get(0);
       return new Box(in.lower().reshape(n, -1), in.upper().reshape(n, -1));

@@ -38,6 +38,18 @@ public final class LoadedModel implements AutoCloseable {
     return classifier;
   }
 
+  /**
+   * The classifier the attack differentiates: the network as layers when the card lists them, else
+   * {@link #classifier()}. For a TorchScript model the layers hold the module's own weights and were
+   * checked at load to compute its logits; through them the attack's input gradient takes the
+   * engine's fast convolution path ({@link Layer.Conv2d}), which the TorchScript module cannot, and
+   * a robust spoofing loss gets the interval bounds it needs. A TorchScript model without a layer
+   * list is attacked through the module.
+   */
+  public Classifier attackClassifier() {
+    return network != null ? network : classifier;
+  }
+
   /** The network as layers, when the card lists them (needed for interval bounds). */
   public Optional<SequentialNetwork> network() {
     return Optional.ofNullable(network);

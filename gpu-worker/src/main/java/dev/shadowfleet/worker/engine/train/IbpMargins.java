@@ -3,6 +3,7 @@ package dev.shadowfleet.worker.engine.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.shadowfleet.worker.engine.autograd.Scalars;
 import dev.shadowfleet.worker.engine.model.Layer;
 import dev.shadowfleet.worker.engine.model.SequentialNetwork;
 import java.util.List;
@@ -34,8 +35,8 @@ public final class IbpMargins {
     NDArray lo = x.sub((float) epsilon).clip(0f, 1f);
     NDArray hi = x.add((float) epsilon).clip(0f, 1f);
     NDArray s = net.normalize().std();
-    NDArray mu = lo.add(hi).div(2).sub(net.normalize().mean()).div(s);
-    NDArray r = hi.sub(lo).div(2).div(s);
+    NDArray mu = Scalars.div(lo.add(hi), 2).sub(net.normalize().mean()).div(s);
+    NDArray r = Scalars.div(hi.sub(lo), 2).div(s);
     for (Layer layer : layers.subList(0, layers.size() - 1)) {
       if (layer instanceof Layer.Conv2d c) {
         mu = c.forward(mu);
@@ -45,10 +46,10 @@ public final class IbpMargins {
         mu = l.forward(mu);
         r = new Layer.Linear(local(scope, l.weight().abs()), local(scope, l.bias().zerosLike())).forward(r);
       } else if (layer instanceof Layer.Relu) {
-        NDArray u = mu.add(r).maximum(0f);
-        NDArray v = mu.sub(r).maximum(0f);
-        mu = u.add(v).div(2);
-        r = u.sub(v).div(2);
+        NDArray u = Scalars.maximum(mu.add(r), 0);
+        NDArray v = Scalars.maximum(mu.sub(r), 0);
+        mu = Scalars.div(u.add(v), 2);
+        r = Scalars.div(u.sub(v), 2);
       } else if (layer instanceof Layer.Flatten f) {
         mu = f.forward(mu);
         r = f.forward(r);

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import dev.shadowfleet.worker.engine.autograd.Scalars;
 import dev.shadowfleet.worker.engine.data.Dataset;
 import dev.shadowfleet.worker.engine.data.DatasetUris;
 import dev.shadowfleet.worker.engine.model.Layer;
@@ -100,7 +101,7 @@ public final class Trainer {
       return natural;
     }
     NDArray robust = crossEntropy(IbpMargins.lowerBounds(net, x, eps, y).neg(), y);
-    return natural.mul((float) kappa).add(robust.mul((float) (1 - kappa)));
+    return Scalars.mul(natural, kappa).add(Scalars.mul(robust, 1 - kappa));
   }
 
   /** ε after {@code epochs} (fractional) of training: 0 in warm-up, linear ramp, then trainEpsilon. */

@@ -21,14 +21,21 @@ import org.junit.jupiter.api.Test;
 /**
  * The attack spoofs certificates of the bundled certified models on real Fashion-MNIST test images:
  * over the first 20 images whose natural certificate is issued (smoothing: does not abstain; IBP:
- * certified at the model's ε), the best outcome (untargeted,
- * ALGORITHM.md) is a certificate for a wrong label. Each test asserts "most" (≥ 11 of 20), the issue's
- * requirement; a broken gradient, a wrong target sign or a loss that no longer reaches the certifier
- * drops the rate to near 0, far below it.
+ * certified at the model's ε), the best outcome (untargeted, ALGORITHM.md) is a certificate for a wrong
+ * label.
  *
- * <p>Tagged heavy: on the shared 2-core build machine (load 12–20) one smoothing run did not finish
- * within 14 minutes, so the rates are not yet measured and the bounds not yet tightened to them (see
- * docs/benchmarks.md, "Attack throughput", for the measurement still to do on a quiet machine).
+ * <p>Measured (2026-11-26, 2-core AMD EPYC VM, load average 7–17, commit 7122808): σ = 0.25 with the
+ * {@code ablation} preset spoofed <b>19 of 20</b> (665 s); the IBP model at ε = 0.1 with {@code
+ * paper-ibp} at 60 steps <b>20 of 20</b> (953 s). Every seed is fixed (δ0 and noise from the attack's
+ * seed, certification seeded per image), so a run on the same build repeats these counts; what can move
+ * them is float round-off that differs with the CPU, the thread count or the libtorch build, flipping an
+ * image whose certificate sits at the edge (an abstention, a radius or margin near 0). The bounds allow
+ * two such flips below the measurement: ≥ 17 of 20 and ≥ 18 of 20. A real regression (broken gradient,
+ * wrong target sign, a loss that no longer reaches the certifier) drops the rate to near 0, and a
+ * weaker attack (e.g. a wrong penalty weight) by more than two images.
+ *
+ * <p>Tagged heavy: 27 minutes for the two on the loaded build machine. {@link #fullBudgetsSpoofMostImages}
+ * (n = 100,000, 300 IBP steps) has not been run; it keeps the issue's "most" (≥ 11 of 20).
  */
 @Tag("heavy")
 class SpoofRateTest {
@@ -44,7 +51,7 @@ class SpoofRateTest {
     SmoothingParams budget = new SmoothingParams(100, 2_000, 0.001, 1_000, CertifyMode.SELECT_THEN_CERTIFY);
     int spoofed = spoofed("fmnist-rs-0.25", AttackPreset.ABLATION.params(), budget, IMAGES);
     System.out.printf("fmnist-rs-0.25 ablation: spoofed %d of %d%n", spoofed, IMAGES);
-    assertTrue(spoofed >= 11, "spoofed " + spoofed + " of " + IMAGES);
+    assertTrue(spoofed >= 17, "spoofed " + spoofed + " of " + IMAGES + " (measured 19)");
   }
 
   /**
@@ -56,10 +63,10 @@ class SpoofRateTest {
     AttackParams p = AttackPreset.PAPER_IBP.resolve(java.util.Map.of("steps", 60));
     int spoofed = spoofed("fmnist-ibp-0.1-conv-small", p, SmoothingParams.PAPER, IMAGES);
     System.out.printf("fmnist-ibp-0.1-conv-small paper-ibp (60 steps): spoofed %d of %d%n", spoofed, IMAGES);
-    assertTrue(spoofed >= 11, "spoofed " + spoofed + " of " + IMAGES);
+    assertTrue(spoofed >= 18, "spoofed " + spoofed + " of " + IMAGES + " (measured 20)");
   }
 
-  /** The same at the full paper budgets (300 IBP steps; n = 100,000). */
+  /** The same at the full paper budgets (300 IBP steps; n = 100,000); not yet run, hence the loose bound. */
   @Test
   void fullBudgetsSpoofMostImages() {
     int rs = spoofed("fmnist-rs-0.25", AttackPreset.ABLATION.params(), SmoothingParams.PAPER, IMAGES);

@@ -1,0 +1,2 @@
+/** Helpers for computations that DJL autograd differentiates. */
+package dev.shadowfleet.worker.engine.autograd;
