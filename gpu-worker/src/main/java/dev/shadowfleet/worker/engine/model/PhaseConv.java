@@ -63,25 +63,7 @@ final class PhaseConv {
         .reshape(n, c, rows / s, s, cols / s, s)
         .transpose(0, 1, 3, 5, 2, 4)
         .reshape(n, c * s * s, rows / s, cols / s);
-    return Layer.Conv2d.direct(phases, phaseKernel(weight, s, m, x.getManager()), bias, 1, 0);
-  }
-
-  /**
-   * The kernel O×C×k×k as O×(C·s²)×m×m, in {@code into} (the caller's scope: arrays computed from the
-   * weights would otherwise land in the model's manager and live as long as the model).
-   */
-  private static NDArray phaseKernel(NDArray weight, int s, long m, NDManager into) {
-    Shape w = weight.getShape();
-    long o = w.get(0);
-    long c = w.get(1);
-    long k = w.get(2);
-    try (NDManager scope = into.newSubManager()) {
-      weight.tempAttach(scope);
-      NDArray kernel = m * s == k ? weight : weight.pad(new Shape(0, m * s - k, 0, m * s - k), 0);
-      kernel = kernel.reshape(o, c, m, s, m, s).transpose(0, 1, 3, 5, 2, 4).reshape(o, c * s * s, m, m);
-      kernel.attach(into);
-      return kernel;
-    }
+    return Layer.Conv2d.direct(phases, phaseKernel(weight, s, m, x.getManager(), false), bias, 1, 0);
   }
 
   /**
@@ -102,7 +84,7 @@ final class PhaseConv {
     long rows = out.get(2) + m - 1;
     long cols = out.get(3) + m - 1;
     NDArray phases = Layer.Conv2d.direct(
-        g, transposedPhaseKernel(weight, s, m, g.getManager()), null, 1, (int) (m - 1));
+        g, phaseKernel(weight, s, m, g.getManager(), true), null, 1, (int) (m - 1));
     NDArray padded = phases
         .reshape(n, c, s, s, rows, cols)
         .transpose(0, 1, 4, 2, 5, 3)
@@ -115,8 +97,13 @@ final class PhaseConv {
     return keepH == h && keepW == w ? grad : grad.pad(new Shape(0, w - keepW, 0, h - keepH), 0);
   }
 
-  /** The kernel O×C×k×k as (C·s²)×O×m×m: phases on the output axis, taps flipped, in {@code into}. */
-  private static NDArray transposedPhaseKernel(NDArray weight, int s, long m, NDManager into) {
+  /**
+   * The kernel O×C×k×k zero-padded to s·m taps and split into its s² phases: O×(C·s²)×m×m for {@link
+   * #conv}, or (C·s²)×O×m×m with the taps flipped ({@code transposed}) for {@link #inputGradient}. Built
+   * in {@code into} (the caller's scope: arrays computed from the weights would otherwise land in the
+   * model's manager and live as long as the model).
+   */
+  private static NDArray phaseKernel(NDArray weight, int s, long m, NDManager into, boolean transposed) {
     Shape w = weight.getShape();
     long o = w.get(0);
     long c = w.get(1);
@@ -124,10 +111,10 @@ final class PhaseConv {
     try (NDManager scope = into.newSubManager()) {
       weight.tempAttach(scope);
       NDArray kernel = m * s == k ? weight : weight.pad(new Shape(0, m * s - k, 0, m * s - k), 0);
-      kernel = kernel.reshape(o, c, m, s, m, s)
-          .transpose(1, 3, 5, 0, 2, 4)
-          .flip(4, 5)
-          .reshape(c * s * s, o, m, m);
+      kernel = kernel.reshape(o, c, m, s, m, s);
+      kernel = transposed
+          ? kernel.transpose(1, 3, 5, 0, 2, 4).flip(4, 5).reshape(c * s * s, o, m, m)
+          : kernel.transpose(0, 1, 3, 5, 2, 4).reshape(o, c * s * s, m, m);
       kernel.attach(into);
       return kernel;
     }
