@@ -105,16 +105,16 @@ public final class ShadowAttack {
         traces.add(new ArrayList<>());
       }
       LossTerms[] last;
-      try (SpoofingLoss fixed = fixedSpoofing(noise)) {
+      try (SpoofingLoss forJob = jobSpoofing(noise)) {
         for (int s = 0; s < params.steps(); s++) {
           try (NDManager step = job.newSubManager();
-              SpoofingLoss spoof = fixed != null ? null : spoofing(step, noise, noiseRng)) {
+              SpoofingLoss resampled = forJob != null ? null : resampledSpoofing(step, noise, noiseRng)) {
             NDArray leaf = delta.duplicate();
             leaf.attach(step);
             leaf.setRequiresGradient(true);
             LossTerms[] terms;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-              terms = objective(x, leaf, targets, fixed != null ? fixed : spoof, gc, params.trace());
+              terms = objective(x, leaf, targets, forJob != null ? forJob : resampled, gc, params.trace());
             }
             descend(delta, leaf.getGradient());
             for (int i = 0; terms != null && i < targets.length; i++) {
@@ -123,10 +123,10 @@ public final class ShadowAttack {
           }
         }
         try (NDManager step = job.newSubManager();
-            SpoofingLoss spoof = fixed != null ? null : spoofing(step, noise, noiseRng)) {
+            SpoofingLoss resampled = forJob != null ? null : resampledSpoofing(step, noise, noiseRng)) {
           NDArray at = delta.duplicate();
           at.attach(step);
-          last = objective(x, at, targets, fixed != null ? fixed : spoof, null, true);
+          last = objective(x, at, targets, forJob != null ? forJob : resampled, null, true);
         }
       }
       return results(x, delta, targets, last, traces, (System.nanoTime() - start) / 1_000_000);
@@ -134,12 +134,15 @@ public final class ShadowAttack {
   }
 
   /**
-   * The spoofing loss kept for the whole job when the noise is drawn once (randomized smoothing
-   * without resampling): what the classifier derives from the noise is then computed once per job.
-   * {@code null} when each step needs its own ({@link #spoofing}).
+   * The spoofing loss kept for the whole job: the interval-bound loss, or the smoothing loss when the
+   * noise is drawn once (what the classifier derives from the noise is then computed once per job).
+   * {@code null} when each step draws fresh noise ({@link #resampledSpoofing}).
    */
-  private SpoofingLoss fixedSpoofing(NDArray noise) {
-    return sigma != null && !params.resampleNoise() ? new SmoothingSpoof(model, noise) : null;
+  private SpoofingLoss jobSpoofing(NDArray noise) {
+    if (epsilon != null) {
+      return new IntervalSpoof(params, model, epsilon);
+    }
+    return params.resampleNoise() ? null : new SmoothingSpoof(model, noise);
   }
 
   /**
@@ -237,15 +240,9 @@ public final class ShadowAttack {
     return delta;
   }
 
-  /** The spoofing loss of this step: fixed noise, or fresh draws in {@code step} if resampling. */
-  private SpoofingLoss spoofing(NDManager step, NDArray noise, SplittableRandom noiseRng) {
-    if (epsilon != null) {
-      return new IntervalSpoof(params, model, epsilon);
-    }
-    if (params.resampleNoise()) {
-      return new SmoothingSpoof(model, gaussian(step, noise.getShape().slice(1), noiseRng));
-    }
-    return new SmoothingSpoof(model, noise);
+  /** The smoothing loss of one step with fresh noise drawn in {@code step} (same shape as the job's). */
+  private SpoofingLoss resampledSpoofing(NDManager step, NDArray noise, SplittableRandom noiseRng) {
+    return new SmoothingSpoof(model, gaussian(step, noise.getShape().slice(1), noiseRng));
   }
 
   private List<TargetResult> results(

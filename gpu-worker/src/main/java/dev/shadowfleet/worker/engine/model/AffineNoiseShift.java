@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -123,8 +122,7 @@ final class AffineNoiseShift implements NoisyLogits {
 
   /** A strided CPU convolution with frozen weights whose input needs a gradient. */
   private static boolean cutsAt(Layer.Conv2d conv, NDArray x) {
-    return conv.stride() > 1 && !x.getDevice().isGpu() && JniUtils.isGradMode()
-        && !conv.weight().hasGradient();
+    return conv.stride() > 1 && conv.inputGradientOnCpu(x);
   }
 
   /**

@@ -31,11 +31,18 @@ public sealed interface Layer {
   record Conv2d(NDArray weight, NDArray bias, int stride, int padding) implements Layer {
     @Override
     public NDArray forward(NDArray x) {
-      if (PhaseConv.pays(weight, stride) && !x.getDevice().isGpu() && JniUtils.isGradMode()
-          && !weight.hasGradient()) {
+      if (PhaseConv.pays(weight, stride) && inputGradientOnCpu(x)) {
         return PhaseConv.conv(x, weight, bias, stride, padding);
       }
       return direct(x, weight, bias, stride, padding);
+    }
+
+    /**
+     * Whether this layer runs as the attack runs it on CPU: under a gradient collector with frozen
+     * weights, so only its input gets a gradient, the case libtorch's oneDNN kernels handle slowly.
+     */
+    boolean inputGradientOnCpu(NDArray x) {
+      return !x.getDevice().isGpu() && JniUtils.isGradMode() && !weight.hasGradient();
     }
 
     /** The convolution as libtorch computes it, whatever the device and gradient needs. */
