@@ -6,7 +6,8 @@ Two uses:
             for the engine's SequentialNetwork, TorchScript for reference), an image, δ0 and the noise
             tensors, and δ after 20 attack steps (randomized smoothing 1-/3-channel, IBP robust CE).
   bench     attack steps per second on one image × T targets × B noise copies, one target at a time
-            as the authors' code does (tools/bench/bench_attack.sh runs it beside the engine).
+            as the authors' code does (tools/bench/bench_attack.sh runs it beside the engine; --device cuda
+            on a GPU).
 
 The attack: J(δ) = L_spoof + λc·C(δ) + λtv·TV(δ) + λs·Dissim(δ), δ ← δ − lr·∇J, penalties evaluated on the
 perturbation added to the image (1-channel δ repeated over C channels first).
@@ -74,7 +75,7 @@ def dissim(d):
 def rs_spoof(model, x, d_img, noise, target):
     """Mean CE over the B noise copies; noise in [0,1] space, not clipped."""
     logits = model(x + d_img + noise)
-    return F.cross_entropy(logits, torch.full((noise.shape[0],), target, dtype=torch.long))
+    return F.cross_entropy(logits, torch.full((noise.shape[0],), target, dtype=torch.long, device=noise.device))
 
 
 def ibp_margin_lower(layers, lower, upper, target):
@@ -106,7 +107,7 @@ def ibp_spoof(model, x, d_img, eps, target):
     center = x + d_img
     lower, upper = (center - eps).clamp(0, 1), (center + eps).clamp(0, 1)
     m = ibp_margin_lower(list(model), lower, upper, target)
-    return F.cross_entropy(-m, torch.tensor([target]))
+    return F.cross_entropy(-m, torch.tensor([target], device=m.device))
 
 
 # ---------------------------------------------------------------- the attack, one target at a time
@@ -124,7 +125,7 @@ def attack(model, x, delta0, targets, p, noise=None, trace=None):
             else:
                 spoof = ibp_spoof(model, x, d_img, p["epsilon"], t)
             pen_tv, pen_c = tv(d_img)[0], color(d_img, p["colorPenalty"])[0]
-            pen_s = dissim(d_img)[0] if d.shape[1] > 1 else torch.zeros(())
+            pen_s = dissim(d_img)[0] if d.shape[1] > 1 else torch.zeros((), device=d.device)
             j = spoof + p["lambdaC"] * pen_c + p["lambdaTv"] * pen_tv + p["lambdaS"] * pen_s
             g, = torch.autograd.grad(j, d)
             with torch.no_grad():
@@ -138,7 +139,8 @@ def attack(model, x, delta0, targets, p, noise=None, trace=None):
 # ---------------------------------------------------------------- fixtures
 
 def fmnist_image(index):
-    path = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
+    folder = os.environ.get("SHADOWFLEET_FASHION_MNIST_DIR", "/usr/share/datasets/fashion-mnist")
+    path = os.path.join(folder, "t10k-images-idx3-ubyte.gz")
     with gzip.open(path, "rb") as f:
         data = np.frombuffer(f.read(), dtype=np.uint8, offset=16)
     return (data[index * 784:(index + 1) * 784].astype(np.float32) / 255.0).reshape(1, 1, 28, 28)
@@ -197,26 +199,30 @@ def fixtures(out):
 
 # ---------------------------------------------------------------- benchmark
 
-def bench(model_path, targets, noise_batch, steps, threads):
+def bench(model_path, targets, noise_batch, steps, threads, device="cpu"):
     torch.set_num_threads(threads)
-    model = torch.jit.load(model_path).eval()
+    dev = torch.device(device)
+    model = torch.jit.load(model_path, map_location=dev).eval()
     for prm in model.parameters():
         prm.requires_grad_(False)
-    x = torch.from_numpy(fmnist_image(0))
+    x = torch.from_numpy(fmnist_image(0)).to(dev)
     rng = np.random.default_rng(0)
-    delta0 = torch.from_numpy(rng.uniform(-0.5, 0.5, size=(targets, 1, 28, 28)).astype(np.float32))
-    noise = torch.from_numpy((rng.standard_normal(size=(noise_batch, 1, 28, 28)) * 0.25).astype(np.float32))
+    delta0 = torch.from_numpy(rng.uniform(-0.5, 0.5, size=(targets, 1, 28, 28)).astype(np.float32)).to(dev)
+    noise = torch.from_numpy((rng.standard_normal(size=(noise_batch, 1, 28, 28)) * 0.25).astype(np.float32)).to(dev)
     p = dict(kind="rs", steps=1, learningRate=0.1, lambdaTv=0.3, lambdaC=20.0, lambdaS=0.0,
              colorPenalty="L2_SQUARED")
     attack(model, x, delta0, list(range(targets)), p, noise)  # warm-up
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+    sync()
     p["steps"] = steps
     start = time.perf_counter()
     cpu_start = time.process_time()
     attack(model, x, delta0, list(range(targets)), p, noise)
+    sync()  # GPU kernels run asynchronously: time them to the end
     seconds = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
-    print(json.dumps(dict(impl="python-reference", torch=torch.__version__, threads=threads, targets=targets,
-                          noiseBatch=noise_batch, steps=steps, seconds=round(seconds, 3),
+    print(json.dumps(dict(impl="python-reference", torch=torch.__version__, device=str(dev), threads=threads,
+                          targets=targets, noiseBatch=noise_batch, steps=steps, seconds=round(seconds, 3),
                           imageStepsPerSecond=round(steps / seconds, 3), cpuSeconds=round(cpu, 3),
                           imageStepsPerCpuSecond=round(steps / cpu, 3))))
 
@@ -232,8 +238,9 @@ if __name__ == "__main__":
     b.add_argument("--noise-batch", type=int, default=400)
     b.add_argument("--steps", type=int, default=5)
     b.add_argument("--threads", type=int, default=2)
+    b.add_argument("--device", default="cpu", help="cpu, or cuda / cuda:N for the GPU")
     a = ap.parse_args()
     if a.cmd == "fixtures":
         fixtures(a.out)
     else:
-        bench(a.model, a.targets, a.noise_batch, a.steps, a.threads)
+        bench(a.model, a.targets, a.noise_batch, a.steps, a.threads, a.device)

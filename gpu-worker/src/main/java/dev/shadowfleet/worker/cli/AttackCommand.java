@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.shadowfleet.common.config.AttackParams;
 import dev.shadowfleet.common.config.AttackPreset;
 import dev.shadowfleet.common.config.ParameterException;
+import dev.shadowfleet.worker.engine.EngineCheck;
 import dev.shadowfleet.worker.engine.attack.AttackRunner;
 import dev.shadowfleet.worker.engine.attack.Certifiers;
 import dev.shadowfleet.worker.engine.attack.ImageOutcome;
@@ -63,6 +64,9 @@ final class AttackCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (!EngineCheck.ready("attack", System.err)) {
+      return 1;
+    }
     try (LoadedModel model = inputs.loadModel()) {
       Dataset data = inputs.openDataset(model);
       int[] images = inputs.imageIndices(data.size());

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.shadowfleet.common.config.CertifyMode;
 import dev.shadowfleet.common.config.SmoothingParams;
+import dev.shadowfleet.worker.engine.EngineCheck;
 import dev.shadowfleet.worker.engine.certify.RandomizedSmoothingCertifier;
 import dev.shadowfleet.worker.engine.model.Classifier;
 import dev.shadowfleet.worker.engine.model.ModelCard;
@@ -76,6 +77,9 @@ public final class BenchCertifyCommand implements Callable<Integer> {
     // Read by the PyTorch engine when it starts: must be set before the first Engine call.
     System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
     System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    if (!EngineCheck.ready("bench-certify", System.err)) {
+      return 1;
+    }
     SmoothingParams params = new SmoothingParams(n0, n, alpha, batch, CertifyMode.CERTIFY_ALL);
     float[] pixels = readImages(imagesFile, images);
     try (Model m = Model.newInstance("bench", Device.cpu(), "PyTorch");

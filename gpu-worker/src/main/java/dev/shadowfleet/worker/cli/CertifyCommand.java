@@ -2,6 +2,7 @@ package dev.shadowfleet.worker.cli;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shadowfleet.worker.engine.EngineCheck;
 import dev.shadowfleet.worker.engine.attack.Certificate;
 import dev.shadowfleet.worker.engine.attack.Certifiers;
 import dev.shadowfleet.worker.engine.attack.ImageCertifier;
@@ -38,6 +39,9 @@ final class CertifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (!EngineCheck.ready("certify", System.err)) {
+      return 1;
+    }
     try (LoadedModel model = inputs.loadModel()) {
       Dataset data = inputs.openDataset(model);
       int[] images = inputs.imageIndices(data.size());

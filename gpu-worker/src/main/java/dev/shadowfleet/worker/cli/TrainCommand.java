@@ -1,6 +1,7 @@
 package dev.shadowfleet.worker.cli;
 
 import dev.shadowfleet.common.config.ParameterException;
+import dev.shadowfleet.worker.engine.EngineCheck;
 import dev.shadowfleet.worker.engine.model.ModelCard;
 import dev.shadowfleet.worker.engine.model.ModelCards;
 import dev.shadowfleet.worker.engine.model.ModelRegistry;
@@ -92,6 +93,9 @@ public final class TrainCommand implements Callable<Integer> {
     } catch (ParameterException e) {
       System.err.println("shadowfleet train: " + e.getMessage());
       return 2;
+    }
+    if (!EngineCheck.ready("train", System.err)) {
+      return 1;
     }
     Path dir = out != null ? out : ModelRegistry.defaultRoot();
     ModelCard card = TrainingRun.trainAndSave(config, dir, "shadowfleet train " + String.join(" ", commandLine()),

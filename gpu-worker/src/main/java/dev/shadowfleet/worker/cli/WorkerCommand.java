@@ -3,6 +3,7 @@ package dev.shadowfleet.worker.cli;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import dev.shadowfleet.common.config.ParameterException;
+import dev.shadowfleet.worker.engine.EngineCheck;
 import dev.shadowfleet.worker.engine.data.DatasetCache;
 import dev.shadowfleet.worker.engine.model.ModelCache;
 import dev.shadowfleet.worker.engine.model.ModelRegistry;
@@ -103,6 +104,9 @@ final class WorkerCommand implements Callable<Integer> {
     String deviceName;
     try {
       config = WorkerConfig.fromEnv(env);
+      if (!EngineCheck.ready("worker", System.err)) {
+        return 1;
+      }
       deviceName = resolveDevice(config.device());
     } catch (ParameterException e) {
       System.err.println("shadowfleet worker: " + e.getMessage());
