@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code shadowfleet-local}: the whole system on one machine without Docker, or any part of it pointed at
  * existing services. Exit codes: 0 done, 1 a process or the run failed, 2 bad usage or bad input (the
- * message names the option and the reason; a data directory already in use is bad input).
+ * message names the option and the reason; a data directory already in use is bad input), 130 stopped by
+ * Ctrl-C while following a sweep.
  */
 @Command(
     name = "shadowfleet-local",
@@ -28,10 +29,13 @@ import picocli.CommandLine.Option;
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:done", "1:a process or the run failed", "2:bad usage or bad input"})
+    exitCodeList = {"0:done", "1:a process or the run failed", "2:bad usage or bad input",
+        "130:stopped by Ctrl-C while following a sweep"})
 public final class ShadowfleetLocal {
   static final int FAILED = 1;
   static final int BAD_INPUT = 2;
+  /** Exit code after Ctrl-C / SIGINT (128 + 2, as shells report it). */
+  static final int INTERRUPTED = 130;
 
   /** The data directory option every subcommand shares. */
   static final class DataDirOption {
@@ -64,11 +68,40 @@ public final class ShadowfleetLocal {
             cmd.getErr().flush();
             return BAD_INPUT;
           }
+          if (shuttingDown()) {
+            // Ctrl-C reaches the children too: a call to the coordinator failing now is the stop itself,
+            // and the shutdown hook reports it.
+            return INTERRUPTED;
+          }
           cmd.getErr().println("shadowfleet-local: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
           cmd.getErr().flush();
           return FAILED;
         });
     return cl.execute(args);
+  }
+
+  /**
+   * Whether the JVM is stopping (a signal started the shutdown hooks), waiting up to a second for it: the
+   * signal reaches the children and this JVM at the same moment, so a call to a dying child can fail just
+   * before the hooks start.
+   */
+  static boolean shuttingDown() {
+    for (int i = 0; i < 10; i++) {
+      Thread probe = new Thread(() -> { });
+      try {
+        Runtime.getRuntime().addShutdownHook(probe);
+        Runtime.getRuntime().removeShutdownHook(probe);
+      } catch (IllegalStateException stopping) {
+        return true;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
   }
 
   /** Default worker count: one per two cores, at least one. */

@@ -1,0 +1,66 @@
+package dev.shadowfleet.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Ctrl-C while {@code up} follows its demo sweep: the terminal sends SIGINT to the whole process group,
+ * so the coordinator dies while the launcher is still polling it. The launcher must stop the stack and say
+ * so, not print the failed poll ({@code java.net.ConnectException}) as if the run had broken. The launcher
+ * runs in its own session ({@code setsid}) so the signal reaches its group and not this JVM.
+ */
+class InterruptDuringSweepTest {
+  @TempDir Path dir;
+
+  @Test
+  void ctrlCDuringTheSweepStopsTheStackWithoutAnError() throws Exception {
+    Path repo = Path.of("").toAbsolutePath().getParent(); // surefire runs in launcher/
+    Launch launch = new Launch(repo, "", null);
+    assumeTrue(Files.isRegularFile(launch.coordinatorJar()), "coordinator not built: " + launch.coordinatorJar());
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/setsid")), "no setsid");
+    DataDir data = new DataDir(dir.resolve("home"));
+    Path out = dir.resolve("up.out");
+    Process up = new ProcessBuilder("/usr/bin/setsid", ChildProcess.javaExecutable(), "-Xmx256m",
+        "-D" + Launch.REPO_PROPERTY + "=" + repo, "-cp", System.getProperty("java.class.path"),
+        ShadowfleetLocal.class.getName(), "up", "--workers", "1", "--images", "500", "--models", "tiny-seq",
+        "--http-port", "0", "--models-dir", repo.resolve("gpu-worker/src/test/resources/fixtures/models").toString(),
+        "--data-dir", data.root().toString())
+        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    try {
+      awaitText(up, out, "Submitted sweep");
+      Thread.sleep(3000); // a few polls of the progress
+      Process kill = new ProcessBuilder("kill", "-INT", "--", "-" + up.pid()).inheritIO().start();
+      assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "SIGINT sent to the group");
+      assertTrue(up.waitFor(120, TimeUnit.SECONDS), "launcher exited");
+      String text = Files.readString(out);
+      assertTrue(text.contains("Stopped; data kept"), text);
+      assertFalse(text.contains("Exception"), text);
+      assertFalse(Files.exists(data.stateFile()), "the stack's state file is removed");
+    } finally {
+      up.destroyForcibly();
+      ShadowfleetLocal.run(new java.io.PrintStream(new java.io.ByteArrayOutputStream()), System.err,
+          "down", "--data-dir", data.root().toString());
+    }
+  }
+
+  private static void awaitText(Process up, Path out, String text) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
+    while (System.nanoTime() < deadline) {
+      String s = Files.exists(out) ? Files.readString(out) : "";
+      assertTrue(up.isAlive(), () -> "launcher exited:\n" + s);
+      if (s.contains(text)) {
+        return;
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("no '" + text + "' in time:\n" + Files.readString(out));
+  }
+}
