@@ -35,6 +35,8 @@ class AffineNoiseShiftTest {
     "cnn, 0",
     "deep, 16777216", // conv s1 → ReLU → conv s2 (cut) → ReLU → conv s2 (cut) → ReLU → linear
     "rgb, 16777216", // 3 channels, per-channel normalization, kernel not a multiple of the stride
+    "odd, 16777216", // conv s1 → ReLU → conv k2 s2 (cut) on a 9×9 input: its last row and column
+    "odd, 0", //        are in no window, so their gradient is zero
     "mlp, 16777216", // flatten → linear → ReLU → linear: affine split only, no cut
   })
   void logitsAndCentreGradientsMatchThePlainComputation(String arch, long cacheValues) {
@@ -122,6 +124,8 @@ class AffineNoiseShiftTest {
           linear(m, 6 * 3 * 3, 10));
       case "rgb" -> List.of(conv(m, c, 4, 3, 2, 1), new Layer.Relu(), conv(m, 4, 6, 3, 2, 1),
           new Layer.Relu(), new Layer.Flatten(), linear(m, 6 * 3 * 3, 10));
+      case "odd" -> List.of(conv(m, c, 4, 3, 1, 0), new Layer.Relu(), conv(m, 4, 6, 2, 2, 0),
+          new Layer.Relu(), new Layer.Flatten(), linear(m, 6 * 4 * 4, 10));
       case "mlp" -> List.of(new Layer.Flatten(), linear(m, 121, 12), new Layer.Relu(),
           linear(m, 12, 10));
       default -> throw new IllegalArgumentException(arch);
