@@ -95,7 +95,7 @@ final class AffineNoiseShift implements NoisyLogits {
     int next;
     if (rest.size() > 1 && rest.get(0) instanceof Layer.Relu
         && rest.get(1) instanceof Layer.Conv2d conv && cutsAt(conv, head)) {
-      // ReLU(head + response) feeds a cut: no graph for it either, backward() does it in three passes.
+      // ReLU(head + response) feeds a cut: no graph for it either, backward() does it by hand.
       NDArray input = ai.djl.nn.Activation.relu(head.stopGradient().add(response));
       h = cut(conv, input, head, responsePhases(m, key, response, conv));
       next = 2;
@@ -131,7 +131,8 @@ final class AffineNoiseShift implements NoisyLogits {
         NDArray head = c.head().stopGradient();
         long k = conv.weight().getShape().get(2);
         NDArray z = PhaseConv.phases(head, k, conv.stride(), conv.padding()).add(c.responsePhases());
-        NDArray toHead = PhaseConv.fromPhases(phases.muli(z.gt(0)).sum(new int[] {0}, true),
+        NDArray mask = ai.djl.nn.Activation.relu(z).signi(); // 0/1, vectorized (gt + cast is not)
+        NDArray toHead = PhaseConv.fromPhases(phases.muli(mask).sum(new int[] {0}, true),
             conv.stride(), conv.padding(), in.get(2), in.get(3));
         gc.backward(c.head().mul(toHead).sum());
       }
