@@ -125,11 +125,12 @@ final class PhaseConv {
         .reshape(n, c, s, s, rows, cols)
         .transpose(0, 1, 4, 2, 5, 3)
         .reshape(n, c, rows * s, cols * s);
-    // Drop the layer's padding (a view); rows and columns past the last window get zeros.
+    // Drop the layer's padding (a view); rows and columns past the last window get zeros. The index
+    // is built, not parsed: a format string costs a regex match per call.
     long keepH = Math.min(h, rows * s - padding);
     long keepW = Math.min(w, cols * s - padding);
-    NDArray grad = padded.get(new NDIndex(":, :, {}:{}, {}:{}", padding, padding + keepH, padding,
-        padding + keepW));
+    NDArray grad = padded.get(new NDIndex().addAllDim(2).addSliceDim(padding, padding + keepH)
+        .addSliceDim(padding, padding + keepW));
     return keepH == h && keepW == w ? grad : grad.pad(new Shape(0, w - keepW, 0, h - keepH), 0);
   }
 
