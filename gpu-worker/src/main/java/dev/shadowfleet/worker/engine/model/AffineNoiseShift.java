@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,7 +24,10 @@ import java.util.Map;
  * instead of libtorch's (docs/benchmarks.md, "Attack throughput"): under a gradient collector the
  * forward pass cuts the graph there (the convolution runs on a detached input and its output becomes
  * a leaf), and {@link #backward} runs autograd down to the last cut, computes the cut layer's input
- * gradient, and continues from its input with that gradient injected as Σ input·gradient.
+ * gradient, and continues from its input with that gradient injected as Σ input·gradient. When the
+ * cut layer's input is ReLU(centre's share + noise's share), the ReLU mask and the sum over the copies
+ * are applied to the input gradient in {@link PhaseConv}'s phase layout, where it is contiguous, and
+ * only the one per-target sum is re-interleaved; the noise's share is kept in that layout too.
  */
 final class AffineNoiseShift implements NoisyLogits {
   /** Most values of noise responses kept: 64 MB of float32. */
@@ -36,14 +40,20 @@ final class AffineNoiseShift implements NoisyLogits {
   private final NDManager cache;
   private final long cacheValues;
   private final Map<Long, NDArray> responses = new HashMap<>();
+  /** The responses in the phase layout of the cut after the first ReLU, if there is one. */
+  private final Map<Long, NDArray> responsePhases = new HashMap<>();
+  /** Transposed phase kernels of the cut layers: they depend on the frozen weights alone. */
+  private final Map<Layer.Conv2d, NDArray> kernels = new IdentityHashMap<>();
   private long cachedValues;
   private final List<Cut> cuts = new ArrayList<>();
 
   /**
    * A convolution whose input gradient {@link #backward} computes: its input, its leaf output, and
-   * the centre's share when the input is ReLU(head + response) (else null).
+   * when the input is ReLU(head + response) the centre's share and the response in phase layout
+   * (else both null).
    */
-  private record Cut(Layer.Conv2d conv, NDArray input, NDArray output, NDArray head) {}
+  private record Cut(
+      Layer.Conv2d conv, NDArray input, NDArray output, NDArray head, NDArray responsePhases) {}
 
   AffineNoiseShift(Layer.Normalize normalize, List<Layer> prefix, List<Layer> rest, NDArray noise) {
     this(normalize, prefix, rest, noise, CACHE_VALUES);
@@ -79,21 +89,23 @@ final class AffineNoiseShift implements NoisyLogits {
     for (Layer layer : prefix) {
       head = layer.forward(head); // 1×…, the centre's share, differentiable
     }
-    NDArray response = response(m, from, to);
+    long key = ((long) from << 32) | to;
+    NDArray response = response(m, key, from, to);
     NDArray h;
     int next;
     if (rest.size() > 1 && rest.get(0) instanceof Layer.Relu
         && rest.get(1) instanceof Layer.Conv2d conv && cutsAt(conv, head)) {
-      // ReLU(head + response) feeds a cut: no graph for it either, backward() does it in three passes.
+      // ReLU(head + response) feeds a cut: no graph for it either, backward() does it by hand.
       NDArray input = ai.djl.nn.Activation.relu(head.stopGradient().add(response));
-      h = cut(conv, input, head);
+      h = cut(conv, input, head, responsePhases(m, key, response, conv));
       next = 2;
     } else {
       h = head.add(response); // 1×… + n×…, in the centre's manager
       next = 0;
     }
     for (Layer layer : rest.subList(next, rest.size())) {
-      h = layer instanceof Layer.Conv2d conv && cutsAt(conv, h) ? cut(conv, h, null) : layer.forward(h);
+      h = layer instanceof Layer.Conv2d conv && cutsAt(conv, h)
+          ? cut(conv, h, null, null) : layer.forward(h);
     }
     return h;
   }
@@ -106,14 +118,22 @@ final class AffineNoiseShift implements NoisyLogits {
       Cut c = cuts.get(i);
       Layer.Conv2d conv = c.conv();
       Shape in = c.input().getShape();
-      NDArray g = PhaseConv.inputGradient(c.output().getGradient(), conv.weight(), conv.stride(),
-          conv.padding(), in.get(2), in.get(3));
+      NDArray kernel = kernels.computeIfAbsent(conv,
+          layer -> PhaseConv.transposedKernel(layer.weight(), layer.stride(), cache));
+      NDArray phases = PhaseConv.phaseGradient(c.output().getGradient(), kernel);
       if (c.head() == null) {
+        NDArray g = PhaseConv.fromPhases(phases, conv.stride(), conv.padding(), in.get(2), in.get(3));
         gc.backward(c.input().mul(g).sum());
       } else {
-        // input = ReLU(head + response): the ReLU passes g where input > 0 (sign is its 0/1 mask),
-        // and the broadcast over the n noise copies sums it.
-        NDArray toHead = g.mul(c.input().sign()).sum(new int[] {0}, true);
+        // input = ReLU(head + response): the ReLU passes the gradient where head + response > 0,
+        // and the broadcast over the n noise copies sums it. Both in phase layout (the same float
+        // sums as the forward's, so the same mask), then one sample is re-interleaved.
+        NDArray head = c.head().stopGradient();
+        long k = conv.weight().getShape().get(2);
+        NDArray z = PhaseConv.phases(head, k, conv.stride(), conv.padding()).add(c.responsePhases());
+        NDArray mask = ai.djl.nn.Activation.relu(z).signi(); // 0/1, vectorized (gt + cast is not)
+        NDArray toHead = PhaseConv.fromPhases(phases.muli(mask).sum(new int[] {0}, true),
+            conv.stride(), conv.padding(), in.get(2), in.get(3));
         gc.backward(c.head().mul(toHead).sum());
       }
     }
@@ -129,17 +149,16 @@ final class AffineNoiseShift implements NoisyLogits {
    * The convolution on a detached copy of its input, its output a new leaf. {@code head}: null when
    * the input itself carries the graph, else the centre's share under ReLU(head + response).
    */
-  private NDArray cut(Layer.Conv2d conv, NDArray input, NDArray head) {
+  private NDArray cut(Layer.Conv2d conv, NDArray input, NDArray head, NDArray responsePhases) {
     NDArray out = Layer.Conv2d.direct(input.stopGradient(), conv.weight(), conv.bias(), conv.stride(),
         conv.padding());
     out.setRequiresGradient(true);
-    cuts.add(new Cut(conv, input, out, head));
+    cuts.add(new Cut(conv, input, out, head, responsePhases));
     return out;
   }
 
   /** A₀(η_b / std) for b in [from, to): cached, or computed in {@code m} once the cache is full. */
-  private NDArray response(NDManager m, int from, int to) {
-    long key = ((long) from << 32) | to;
+  private NDArray response(NDManager m, long key, int from, int to) {
     NDArray cached = responses.get(key);
     if (cached != null) {
       return cached;
@@ -151,15 +170,37 @@ final class AffineNoiseShift implements NoisyLogits {
       for (Layer layer : prefix) {
         r = withoutBias(layer, r);
       }
-      if (cachedValues + r.size() <= cacheValues) {
-        r.attach(cache);
-        responses.put(key, r);
-        cachedValues += r.size();
-      } else {
-        r.attach(m);
-      }
-      return r;
+      return keep(responses, key, r, m);
     }
+  }
+
+  /**
+   * The response of range {@code key} in the phase layout of {@code conv}'s input ({@link
+   * PhaseConv#phases}): cached like the response, or computed in {@code m}.
+   */
+  private NDArray responsePhases(NDManager m, long key, NDArray response, Layer.Conv2d conv) {
+    NDArray cached = responsePhases.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    try (NDManager scratch = cache.newSubManager()) {
+      response.tempAttach(scratch);
+      long k = conv.weight().getShape().get(2);
+      NDArray r = PhaseConv.phases(response, k, conv.stride(), conv.padding());
+      return keep(responsePhases, key, r, m);
+    }
+  }
+
+  /** {@code r} into the cache under {@code key} while it has room, else into {@code m}. */
+  private NDArray keep(Map<Long, NDArray> into, long key, NDArray r, NDManager m) {
+    if (cachedValues + r.size() <= cacheValues) {
+      r.attach(cache);
+      into.put(key, r);
+      cachedValues += r.size();
+    } else {
+      r.attach(m);
+    }
+    return r;
   }
 
   /** The layer's linear part (biases dropped), forward only: the noise needs no gradient. */

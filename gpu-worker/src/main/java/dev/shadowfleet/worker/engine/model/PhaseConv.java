@@ -45,13 +45,26 @@ final class PhaseConv {
    * null), as a stride-1 convolution over the phases.
    */
   static NDArray conv(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
+    long k = weight.getShape().get(2);
+    long m = (k + stride - 1) / stride;
+    NDArray phases = phases(x, k, stride, padding);
+    return Layer.Conv2d.direct(phases, phaseKernel(weight, stride, m, x.getManager(), false), bias, 1,
+        0);
+  }
+
+  /**
+   * x (N×C×h×w) as a convolution with k×k kernel, this stride and padding reads it, in phase layout:
+   * zero-padded to s·(H_out + m − 1) rows and columns (cut there if longer), channel c·s² + a·s + b
+   * holding the rows a, a + s, … and columns b, b + s, … of channel c. N×(C·s²)×(H_out + m − 1)×(W_out
+   * + m − 1), in x's manager; {@link #phaseGradient} lays out the input gradient the same way.
+   */
+  static NDArray phases(NDArray x, long k, int stride, int padding) {
     int s = stride;
     Shape in = x.getShape();
     long n = in.get(0);
     long c = in.get(1);
     long h = in.get(2);
     long w = in.get(3);
-    long k = weight.getShape().get(2);
     long m = (k + s - 1) / s;
     long outH = (h + 2L * padding - k) / s + 1;
     long outW = (w + 2L * padding - k) / s + 1;
@@ -59,11 +72,10 @@ final class PhaseConv {
     long cols = s * (outW + m - 1);
     // Zero padding on top/left as the layer says; bottom/right up to (or cut down to) s·(out + m − 1).
     NDArray padded = x.pad(new Shape(padding, cols - w - padding, padding, rows - h - padding), 0);
-    NDArray phases = padded
+    return padded
         .reshape(n, c, rows / s, s, cols / s, s)
         .transpose(0, 1, 3, 5, 2, 4)
         .reshape(n, c * s * s, rows / s, cols / s);
-    return Layer.Conv2d.direct(phases, phaseKernel(weight, s, m, x.getManager(), false), bias, 1, 0);
   }
 
   /**
@@ -75,25 +87,50 @@ final class PhaseConv {
    * zero, and the padding itself is cut off.
    */
   static NDArray inputGradient(NDArray g, NDArray weight, int stride, int padding, long h, long w) {
-    int s = stride;
-    Shape out = g.getShape();
-    long n = out.get(0);
-    long c = weight.getShape().get(1);
+    NDArray kernel = transposedKernel(weight, stride, g.getManager());
+    return fromPhases(phaseGradient(g, kernel), stride, padding, h, w);
+  }
+
+  /**
+   * The flipped, transposed kernel phases (C·s²)×O×m×m that {@link #phaseGradient} convolves with,
+   * built in {@code into}: it depends on the weights alone, so a caller may keep it.
+   */
+  static NDArray transposedKernel(NDArray weight, int stride, NDManager into) {
     long k = weight.getShape().get(2);
-    long m = (k + s - 1) / s;
-    long rows = out.get(2) + m - 1;
-    long cols = out.get(3) + m - 1;
-    NDArray phases = Layer.Conv2d.direct(
-        g, phaseKernel(weight, s, m, g.getManager(), true), null, 1, (int) (m - 1));
+    return phaseKernel(weight, stride, (k + stride - 1) / stride, into, true);
+  }
+
+  /**
+   * {@link #inputGradient} before its re-interleave: the gradient of the padded input in the layout
+   * of {@link #phases}, N×(C·s²)×(H_out + m − 1)×(W_out + m − 1), from {@code kernel} = {@link
+   * #transposedKernel}.
+   */
+  static NDArray phaseGradient(NDArray g, NDArray kernel) {
+    long m = kernel.getShape().get(2);
+    return Layer.Conv2d.direct(g, kernel, null, 1, (int) (m - 1));
+  }
+
+  /**
+   * Phases (N×(C·s²)×rows×cols, as {@link #phaseGradient} gives them) back to the N×C×h×w input:
+   * re-interleaved, the layer's padding cut off, zeros for rows and columns past the last window.
+   */
+  static NDArray fromPhases(NDArray phases, int stride, int padding, long h, long w) {
+    int s = stride;
+    Shape in = phases.getShape();
+    long n = in.get(0);
+    long c = in.get(1) / (s * s);
+    long rows = in.get(2);
+    long cols = in.get(3);
     NDArray padded = phases
         .reshape(n, c, s, s, rows, cols)
         .transpose(0, 1, 4, 2, 5, 3)
         .reshape(n, c, rows * s, cols * s);
-    // Drop the layer's padding (a view); rows and columns past the last window get zeros.
+    // Drop the layer's padding (a view); rows and columns past the last window get zeros. The index
+    // is built, not parsed: a format string costs a regex match per call.
     long keepH = Math.min(h, rows * s - padding);
     long keepW = Math.min(w, cols * s - padding);
-    NDArray grad = padded.get(new NDIndex(":, :, {}:{}, {}:{}", padding, padding + keepH, padding,
-        padding + keepW));
+    NDArray grad = padded.get(new NDIndex().addAllDim(2).addSliceDim(padding, padding + keepH)
+        .addSliceDim(padding, padding + keepW));
     return keepH == h && keepW == w ? grad : grad.pad(new Shape(0, w - keepW, 0, h - keepH), 0);
   }
 

@@ -12,6 +12,7 @@ import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -35,6 +36,8 @@ class AffineNoiseShiftTest {
     "cnn, 0",
     "deep, 16777216", // conv s1 → ReLU → conv s2 (cut) → ReLU → conv s2 (cut) → ReLU → linear
     "rgb, 16777216", // 3 channels, per-channel normalization, kernel not a multiple of the stride
+    "odd, 16777216", // conv s1 → ReLU → conv k2 s2 (cut) on a 9×9 input: its last row and column
+    "odd, 0", //        are in no window, so their gradient is zero
     "mlp, 16777216", // flatten → linear → ReLU → linear: affine split only, no cut
   })
   void logitsAndCentreGradientsMatchThePlainComputation(String arch, long cacheValues) {
@@ -53,6 +56,50 @@ class AffineNoiseShiftTest {
       close(plain[0], split[0], "logits");
       close(plain[1], split[1], "gradient of centre 0");
       close(plain[2], split[2], "gradient of centre 1");
+    }
+  }
+
+  /**
+   * What the split keeps for the noise's lifetime (responses, their phase layout, the transposed
+   * kernels) is made on the first pass; later passes over the same ranges add nothing to the noise's
+   * manager: per-call arrays stay in the caller's scope.
+   */
+  @Test
+  void laterPassesKeepNothingMoreUnderTheNoise() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      Engine.getInstance().setRandomSeed(6);
+      SequentialNetwork net = network(m, "cnn");
+      Shape image = new Shape(1, 11, 11);
+      try (NDManager noiseScope = m.newSubManager()) {
+        NDArray noise = noiseScope.randomNormal(new Shape(7).addAll(image)).mul(0.5f);
+        NDArray[] centers = {m.randomUniform(0, 1, image), m.randomUniform(0, 1, image)};
+        int[][] ranges = {{0, 4}, {2, 7}};
+        NDArray probe = m.randomNormal(new Shape(9, 10));
+        try (NoisyLogits noisy = net.aroundNoise(noise)) {
+          int[] kept = new int[3];
+          for (int pass = 0; pass < kept.length; pass++) {
+            backwardOnce(noisy, noise, centers, ranges, probe);
+            kept[pass] = noiseScope.getManagedArrays().size();
+          }
+          assertEquals(kept[0], kept[1], "arrays under the noise after pass 2");
+          assertEquals(kept[0], kept[2], "arrays under the noise after pass 3");
+        }
+      }
+    }
+  }
+
+  private static void backwardOnce(NoisyLogits noisy, NDArray noise, NDArray[] centers,
+      int[][] ranges, NDArray probe) {
+    try (NDManager scope = centers[0].getManager().newSubManager()) {
+      NDArray[] leaves = leaves(scope, centers);
+      List<NDArray> logits = new ArrayList<>();
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        for (int i = 0; i < leaves.length; i++) {
+          logits.add(noisy.logits(leaves[i], ranges[i][0], ranges[i][1]));
+        }
+        NDArray z = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(logits));
+        noisy.backward(gc, z.mul(probe).sum());
+      }
     }
   }
 
@@ -122,6 +169,8 @@ class AffineNoiseShiftTest {
           linear(m, 6 * 3 * 3, 10));
       case "rgb" -> List.of(conv(m, c, 4, 3, 2, 1), new Layer.Relu(), conv(m, 4, 6, 3, 2, 1),
           new Layer.Relu(), new Layer.Flatten(), linear(m, 6 * 3 * 3, 10));
+      case "odd" -> List.of(conv(m, c, 4, 3, 1, 0), new Layer.Relu(), conv(m, 4, 6, 2, 2, 0),
+          new Layer.Relu(), new Layer.Flatten(), linear(m, 6 * 4 * 4, 10));
       case "mlp" -> List.of(new Layer.Flatten(), linear(m, 121, 12), new Layer.Relu(),
           linear(m, 12, 10));
       default -> throw new IllegalArgumentException(arch);
