@@ -91,15 +91,21 @@ class AffineNoiseShiftTest {
   private static void backwardOnce(NoisyLogits noisy, NDArray noise, NDArray[] centers,
       int[][] ranges, NDArray probe) {
     try (NDManager scope = centers[0].getManager().newSubManager()) {
-      NDArray[] leaves = leaves(scope, centers);
-      List<NDArray> logits = new ArrayList<>();
-      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        for (int i = 0; i < leaves.length; i++) {
-          logits.add(noisy.logits(leaves[i], ranges[i][0], ranges[i][1]));
-        }
-        NDArray z = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(logits));
-        noisy.backward(gc, z.mul(probe).sum());
+      noisyLogitsAndBackward(noisy, leaves(scope, centers), ranges, probe);
+    }
+  }
+
+  /** Logits of every centre through {@code noisy}, and its own backward of Σ probe·logits; returns them. */
+  private static NDArray noisyLogitsAndBackward(NoisyLogits noisy, NDArray[] leaves, int[][] ranges,
+      NDArray probe) {
+    List<NDArray> logits = new ArrayList<>();
+    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      for (int i = 0; i < leaves.length; i++) {
+        logits.add(noisy.logits(leaves[i], ranges[i][0], ranges[i][1]));
       }
+      NDArray z = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(logits));
+      noisy.backward(gc, z.mul(probe).sum());
+      return z;
     }
   }
 
@@ -129,16 +135,9 @@ class AffineNoiseShiftTest {
         NoisyLogits noisy = cacheValues == AffineNoiseShift.CACHE_VALUES
             ? net.aroundNoise(noise) : shift(net, noise, cacheValues)) {
       NDArray[] leaves = leaves(scope, centers);
-      List<NDArray> logits = new ArrayList<>();
-      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        for (int i = 0; i < leaves.length; i++) {
-          logits.add(noisy.logits(leaves[i], ranges[i][0], ranges[i][1]));
-        }
-        NDArray z = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(logits));
-        noisy.backward(gc, z.mul(probe).sum());
-        return new float[][] {z.toFloatArray(), leaves[0].getGradient().toFloatArray(),
-            leaves[1].getGradient().toFloatArray()};
-      }
+      NDArray z = noisyLogitsAndBackward(noisy, leaves, ranges, probe);
+      return new float[][] {z.toFloatArray(), leaves[0].getGradient().toFloatArray(),
+          leaves[1].getGradient().toFloatArray()};
     }
   }
 
