@@ -25,16 +25,14 @@ class FullStackStopTest {
 
   @Test
   void everyProcessOfTheStackIsGoneAfterTheLauncherIsStopped() throws Exception {
-    Path repo = Path.of("").toAbsolutePath().getParent(); // surefire runs in launcher/
+    Path repo = LauncherChild.repo();
     Launch launch = new Launch(repo, "", null);
     assumeTrue(Files.isRegularFile(launch.coordinatorJar()), "coordinator not built: " + launch.coordinatorJar());
     DataDir data = new DataDir(dir.resolve("home"));
     Path out = dir.resolve("up.out");
-    Process up = new ProcessBuilder(ChildProcess.javaExecutable(), "-Xmx256m",
-        "-D" + Launch.REPO_PROPERTY + "=" + repo, "-cp", System.getProperty("java.class.path"),
-        ShadowfleetLocal.class.getName(), "up", "--no-sweep", "--workers", "2", "--http-port", "0",
-        "--models-dir", repo.resolve("gpu-worker/src/test/resources/fixtures/models").toString(),
-        "--data-dir", data.root().toString())
+    Process up = new ProcessBuilder(LauncherChild.command("256m", "up", "--no-sweep", "--workers", "2",
+        "--http-port", "0", "--models-dir", repo.resolve("gpu-worker/src/test/resources/fixtures/models").toString(),
+        "--data-dir", data.root().toString()))
         .redirectErrorStream(true).redirectOutput(out.toFile()).start();
     try {
       StackState state = awaitLine(up, out, "Running; Ctrl-C", data);
@@ -55,8 +53,7 @@ class FullStackStopTest {
       assertFalse(Files.exists(data.stateFile()));
     } finally {
       up.destroyForcibly();
-      ShadowfleetLocal.run(new java.io.PrintStream(new java.io.ByteArrayOutputStream()), System.err,
-          "down", "--data-dir", data.root().toString());
+      LauncherChild.down(data.root());
     }
   }
 

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +26,7 @@ class InterruptDuringSweepTest {
 
   @Test
   void ctrlCDuringTheSweepStopsTheStackWithoutAnError() throws Exception {
-    Path repo = Path.of("").toAbsolutePath().getParent(); // surefire runs in launcher/
+    Path repo = LauncherChild.repo();
     Launch launch = new Launch(repo, "", null);
     assumeTrue(Files.isRegularFile(launch.coordinatorJar()), "coordinator not built: " + launch.coordinatorJar());
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/setsid")), "no setsid");
@@ -32,13 +34,11 @@ class InterruptDuringSweepTest {
         "env without --default-signal (coreutils < 8.31)");
     DataDir data = new DataDir(dir.resolve("home"));
     Path out = dir.resolve("up.out");
-    Process up = new ProcessBuilder("/usr/bin/setsid", "/usr/bin/env", "--default-signal=INT",
-        ChildProcess.javaExecutable(), "-Xmx256m",
-        "-D" + Launch.REPO_PROPERTY + "=" + repo, "-cp", System.getProperty("java.class.path"),
-        ShadowfleetLocal.class.getName(), "up", "--workers", "1", "--images", "500", "--models", "tiny-seq",
+    List<String> command = new ArrayList<>(List.of("/usr/bin/setsid", "/usr/bin/env", "--default-signal=INT"));
+    command.addAll(LauncherChild.command("256m", "up", "--workers", "1", "--images", "500", "--models", "tiny-seq",
         "--http-port", "0", "--models-dir", repo.resolve("gpu-worker/src/test/resources/fixtures/models").toString(),
-        "--data-dir", data.root().toString())
-        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        "--data-dir", data.root().toString()));
+    Process up = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     try {
       awaitText(up, out, "Submitted sweep");
       Thread.sleep(3000); // a few polls of the progress
@@ -54,8 +54,7 @@ class InterruptDuringSweepTest {
       assertFalse(Files.exists(data.stateFile()), "the stack's state file is removed");
     } finally {
       up.destroyForcibly();
-      ShadowfleetLocal.run(new java.io.PrintStream(new java.io.ByteArrayOutputStream()), System.err,
-          "down", "--data-dir", data.root().toString());
+      LauncherChild.down(data.root());
     }
   }
 

@@ -87,8 +87,7 @@ class LauncherLifecycleTest {
     second.destroyForcibly();
     assertTrue(second.waitFor(10, TimeUnit.SECONDS));
     assertAlive(kafka2, pg2);
-    assertEquals(0, ShadowfleetLocal.run(new PrintStream(new ByteArrayOutputStream()), System.err,
-        "down", "--data-dir", data.root().toString()));
+    assertEquals(0, LauncherChild.down(data.root()));
     assertDead(kafka2, pg2);
     assertFalse(Files.exists(data.stateFile()));
   }
@@ -114,7 +113,7 @@ class LauncherLifecycleTest {
     // Whatever a failed assertion left running.
     Path home = dir.resolve("home");
     if (Files.exists(home)) {
-      ShadowfleetLocal.run(new PrintStream(new ByteArrayOutputStream()), System.err, "down", "--data-dir", home.toString());
+      LauncherChild.down(home);
     }
   }
 

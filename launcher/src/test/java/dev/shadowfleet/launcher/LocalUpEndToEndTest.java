@@ -22,14 +22,12 @@ class LocalUpEndToEndTest {
 
   @Test
   void upRunsTheDemoSweepAndStopsEverything() throws Exception {
-    Path repo = Path.of("").toAbsolutePath().getParent(); // surefire runs in launcher/
+    Path repo = LauncherChild.repo();
     org.junit.jupiter.api.Assumptions.assumeTrue(
         Files.isDirectory(repo.resolve("models")), "no bundled models in " + repo.resolve("models"));
     Path out = dir.resolve("up.out");
-    Process up = new ProcessBuilder(ChildProcess.javaExecutable(), "-Xmx512m",
-        "-D" + Launch.REPO_PROPERTY + "=" + repo, "-cp", System.getProperty("java.class.path"),
-        ShadowfleetLocal.class.getName(), "up", "--exit-when-done", "--images", "3", "--workers", "1",
-        "--data-dir", dir.resolve("home").toString(), "--timeout", "15")
+    Process up = new ProcessBuilder(LauncherChild.command("512m", "up", "--exit-when-done", "--images", "3",
+        "--workers", "1", "--data-dir", dir.resolve("home").toString(), "--timeout", "15"))
         .redirectErrorStream(true).redirectOutput(out.toFile()).start();
     try {
       assertTrue(up.waitFor(20, TimeUnit.MINUTES), "up finished");
