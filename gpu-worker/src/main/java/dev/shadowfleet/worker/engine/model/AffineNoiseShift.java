@@ -128,9 +128,7 @@ final class AffineNoiseShift implements NoisyLogits {
         // input = ReLU(head + response): the ReLU passes the gradient where head + response > 0,
         // and the broadcast over the n noise copies sums it. Both in phase layout (the same float
         // sums as the forward's, so the same mask), then one sample is re-interleaved.
-        NDArray head = c.head().stopGradient();
-        long k = conv.weight().getShape().get(2);
-        NDArray z = PhaseConv.phases(head, k, conv.stride(), conv.padding()).add(c.responsePhases());
+        NDArray z = phases(c.head().stopGradient(), conv).add(c.responsePhases());
         NDArray mask = ai.djl.nn.Activation.relu(z).signi(); // 0/1, vectorized (gt + cast is not)
         NDArray toHead = PhaseConv.fromPhases(phases.muli(mask).sum(new int[] {0}, true),
             conv.stride(), conv.padding(), in.get(2), in.get(3));
@@ -185,10 +183,13 @@ final class AffineNoiseShift implements NoisyLogits {
     }
     try (NDManager scratch = cache.newSubManager()) {
       response.tempAttach(scratch);
-      long k = conv.weight().getShape().get(2);
-      NDArray r = PhaseConv.phases(response, k, conv.stride(), conv.padding());
-      return keep(responsePhases, key, r, m);
+      return keep(responsePhases, key, phases(response, conv), m);
     }
+  }
+
+  /** x in the phase layout {@code conv} reads its input in ({@link PhaseConv#phases}). */
+  private static NDArray phases(NDArray x, Layer.Conv2d conv) {
+    return PhaseConv.phases(x, conv.weight().getShape().get(2), conv.stride(), conv.padding());
   }
 
   /** {@code r} into the cache under {@code key} while it has room, else into {@code m}. */
