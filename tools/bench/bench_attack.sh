@@ -10,8 +10,9 @@ sizes=${3:-50,100,200,400,900,3600}
 ./mvnw -B -q -pl gpu-worker -am test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test >/dev/null
 cp="gpu-worker/target/test-classes:gpu-worker/target/classes:common/target/classes:$(cat gpu-worker/target/bench-classpath.txt)"
-# Both sides under the worker's malloc settings (WorkerSettings.MALLOC_TUNABLES, the Dockerfiles).
-export GLIBC_TUNABLES=${GLIBC_TUNABLES-glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824}
+# Both sides under the worker's malloc settings.
+source tools/bench/worker_malloc.sh
+export GLIBC_TUNABLES=${GLIBC_TUNABLES-$WORKER_MALLOC_TUNABLES}
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(uname -m) $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 OMP_NUM_THREADS=$threads java -Dai.djl.offline=true -Dai.djl.pytorch.num_interop_threads=1 \
   -Dai.djl.pytorch.num_threads=$threads -cp "$cp" \

@@ -17,7 +17,8 @@ kit=/tmp/shadowfleet-runtime
 export DJL_CACHE_DIR=/tmp/djl-cache-cpu
 export PYTORCH_LIBRARY_PATH=$LIBTORCH_DIR PYTORCH_VERSION=2.7.1 PYTORCH_FLAVOR=cpu CUDA_VISIBLE_DEVICES=
 export SHADOWFLEET_FASHION_MNIST_DIR=$kit/data
-export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824
+source tools/bench/worker_malloc.sh
+export GLIBC_TUNABLES=$WORKER_MALLOC_TUNABLES
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 for ((r = 1; r <= rounds; r++)); do
   for t in "${threads[@]}"; do

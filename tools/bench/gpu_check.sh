@@ -42,7 +42,8 @@ PYTORCH_LIBRARY_EXCLUSION=$(cd "$tlib" && ls | grep -E 'python|^libshm' | paste 
 export PYTORCH_LIBRARY_EXCLUSION
 nv=$(ls -d "$(dirname "$(dirname "$tlib")")"/nvidia/*/lib 2>/dev/null | paste -sd: -)
 export LD_LIBRARY_PATH=$tlib${nv:+:$nv}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824
+source tools/bench/worker_malloc.sh
+export GLIBC_TUNABLES=$WORKER_MALLOC_TUNABLES
 export SHADOWFLEET_FASHION_MNIST_DIR=$kit/data SHADOWFLEET_MODELS_DIR=$PWD/models
 # The bridge was built against libtorch 2.7.1: list the torch symbols it needs that this libtorch lacks.
 if command -v nm >/dev/null; then

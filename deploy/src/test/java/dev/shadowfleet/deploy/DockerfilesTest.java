@@ -258,6 +258,9 @@ class DockerfilesTest {
     assertTrue(malloc.find(), "WorkerSettings.MALLOC_TUNABLES");
     assertEquals(malloc.group(1), env(run).get("GLIBC_TUNABLES"),
         file + ": the same malloc settings as a local worker");
+    assertEquals("WORKER_MALLOC_TUNABLES=" + malloc.group(1),
+        Repo.read("tools/bench/worker_malloc.sh").lines().filter(l -> l.startsWith("WORKER_MALLOC_TUNABLES="))
+            .findFirst().orElse(""), "tools/bench/worker_malloc.sh: the benchmarks' malloc settings");
   }
 
   private static void assertNonRootUser(Stage run, String file) {
