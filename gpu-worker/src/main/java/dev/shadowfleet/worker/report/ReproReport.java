@@ -1,5 +1,7 @@
 package dev.shadowfleet.worker.report;
 
+import dev.shadowfleet.worker.engine.certify.RandomizedSmoothingCertifier;
+import dev.shadowfleet.worker.report.ReproStats.SpoofVsNatural;
 import dev.shadowfleet.worker.report.ReproStats.Spread;
 import dev.shadowfleet.worker.report.ReproStats.Table1;
 import dev.shadowfleet.worker.report.ReproStats.Table2;
@@ -215,7 +217,41 @@ public final class ReproReport {
     md.append("\nStandard deviations are sample standard deviations (n − 1). An image whose best attack failed counts"
         + " with Shadow Attack radius 0. Success: the attack image's smoothed classifier returns a label other than"
         + " the true one, with a certificate (radius > 0); targeted: that label is the attacked target.\n");
+    md.append("\nImage by image, spoofed against natural certificate:\n\n| model | certified | radius ceiling"
+        + " σ·Φ⁻¹(α^{1/n}) | natural at the ceiling | spoofed radius > natural | … of the images below the ceiling |\n"
+        + "|---|---|---|---|---|---|\n");
+    for (var e : bySweep.entrySet()) {
+      for (var m : ReproStats.byModel(e.getValue()).entrySet()) {
+        double ceiling = radiusCeiling(exp, e.getKey(), sigma(m.getKey()));
+        SpoofVsNatural c = ReproStats.spoofVsNatural(m.getKey(), m.getValue(), ceiling);
+        boolean known = !Double.isNaN(ceiling);
+        md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %d/%d | %s |%n", c.model(), c.certified(),
+            known ? f3(ceiling) : "–", known ? String.valueOf(c.atCeiling()) : "–", c.larger(), c.certified(),
+            known ? c.largerBelowCeiling() + "/" + (c.certified() - c.atCeiling()) : "–"));
+      }
+    }
+    md.append("\nThe ceiling is the radius certified when all n noise draws vote for one class (n, α of the"
+        + " experiment's sweep): a natural image there cannot be outdone by any attack.\n");
     fragments.put(exp, md.toString());
+  }
+
+  /**
+   * The largest radius a sweep's certification can issue at noise level σ: σ·Φ⁻¹ of the Clopper–Pearson
+   * bound for n votes of n, with n and α from {@code experiments/<exp>.json}; NaN when not given there.
+   */
+  private double radiusCeiling(String exp, String sweep, double sigma) throws IOException {
+    Path f = experiments == null ? null : experiments.resolve(exp + ".json");
+    if (f == null || !Files.isRegularFile(f)) {
+      return Double.NaN;
+    }
+    var smoothing = new com.fasterxml.jackson.databind.ObjectMapper().readTree(f.toFile())
+        .path("sweeps").path(sweep).path("smoothing");
+    if (!smoothing.path("n").canConvertToInt() || !smoothing.path("alpha").isNumber()) {
+      return Double.NaN;
+    }
+    int n = smoothing.path("n").asInt();
+    return RandomizedSmoothingCertifier.radius(sigma,
+        RandomizedSmoothingCertifier.lowerConfidenceBound(n, n, smoothing.path("alpha").asDouble()));
   }
 
   /**
@@ -597,6 +633,15 @@ public final class ReproReport {
   /** The number after the last '-' of a model id (σ of {@code fmnist-rs-0.25}). */
   static String suffix(String model) {
     return model.substring(model.lastIndexOf('-') + 1);
+  }
+
+  /** σ of {@code fmnist-rs-0.25}: the number after the last '-', NaN when there is none. */
+  static double sigma(String model) {
+    try {
+      return Double.parseDouble(suffix(model));
+    } catch (NumberFormatException e) {
+      return Double.NaN;
+    }
   }
 
   /** ε of {@code fmnist-ibp-0.1-conv-small}: the first number in the id. */

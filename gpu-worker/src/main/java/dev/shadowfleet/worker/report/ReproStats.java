@@ -40,6 +40,19 @@ public final class ReproStats {
    */
   public record Table2(String model, int images, double robustError, double attackError) {}
 
+  /**
+   * A model's spoofed certificates against its natural ones, image by image, over the images with a
+   * natural certificate.
+   *
+   * @param ceiling the largest radius the certification budget can issue: σ·Φ⁻¹(α^{1/n}), when all n
+   *     noise draws vote for one class (NaN when the budget is not known)
+   * @param atCeiling images whose natural radius is at the ceiling: no certificate can be larger
+   * @param larger images whose spoofed (wrong-class) radius exceeds their natural radius
+   * @param largerBelowCeiling ... of the {@code certified − atCeiling} images below the ceiling
+   */
+  public record SpoofVsNatural(String model, int certified, double ceiling, int atCeiling, int larger,
+      int largerBelowCeiling) {}
+
   /** min / mean / max of a metric over a family of models. */
   public record Spread(double min, double mean, double max) {}
 
@@ -55,6 +68,30 @@ public final class ReproStats {
     return new Table1(model, rows.size(), rows.size() - n, n, mean(nat), sampleStd(nat), mean(att),
         sampleStd(att), ok, n == 0 ? Double.NaN : (double) ok / n, mean(spoofed),
         n == 0 ? Double.NaN : (double) targeted / n);
+  }
+
+  /**
+   * Spoofed against natural radius for one model's outcomes; a natural radius within a relative 1e-9 of
+   * {@code ceiling} counts as at the ceiling (the certifier computes both the same way).
+   */
+  public static SpoofVsNatural spoofVsNatural(String model, List<OutcomeRow> rows, double ceiling) {
+    int certified = 0;
+    int atCeiling = 0;
+    int larger = 0;
+    int largerBelow = 0;
+    for (OutcomeRow r : rows) {
+      if (!r.naturalIssued()) {
+        continue;
+      }
+      certified++;
+      double natural = r.naturalRadius() == null ? 0 : r.naturalRadius();
+      boolean top = natural >= ceiling * (1 - 1e-9); // false when the ceiling is NaN
+      boolean wins = r.spoofedRadius() > natural; // 0 when the attack failed
+      atCeiling += top ? 1 : 0;
+      larger += wins ? 1 : 0;
+      largerBelow += wins && !top ? 1 : 0;
+    }
+    return new SpoofVsNatural(model, certified, ceiling, atCeiling, larger, largerBelow);
   }
 
   /** Table 2 of one model's outcomes. */

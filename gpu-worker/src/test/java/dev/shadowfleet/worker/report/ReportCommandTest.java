@@ -59,7 +59,8 @@ class ReportCommandTest {
       triptych(raw.resolve("ablation/lambda-tv/" + v + "/image-0.png"));
     }
     write(dir.resolve("experiments/table1.json"), "{\"target\": {\"fmnist-rs-0.25\": 100},"
-        + " \"sweeps\": {\"rs-0.25\": {\"models\": [\"fmnist-rs-0.25\"]}}}");
+        + " \"sweeps\": {\"rs-0.25\": {\"models\": [\"fmnist-rs-0.25\"],"
+        + " \"smoothing\": {\"n0\": 100, \"n\": 100000, \"alpha\": 0.001}}}}");
     Path out = dir.resolve("out");
     Path doc = dir.resolve("doc.md");
     Files.writeString(doc, "intro\n<!-- report:table1 -->\nold\n<!-- /report:table1 -->\nmiddle\n"
@@ -74,6 +75,10 @@ class ReportCommandTest {
     assertTrue(tables.contains("| fmnist-rs-0.25 | 0.25 | 4 | 1 | 3 | 0.300 ± 0.200 | 0.367 ± 0.351 | 2/3 (66.7%) | 33.3% | 0.550 |"),
         tables);
     assertTrue(tables.contains("| fmnist-rs-0.25 | 3 | 0.300 | 0.367, 2/3 (66.7%) | 0.200, 1/3 (33.3%) |"), tables);
+    // ceiling 0.25·Φ⁻¹(0.001^(1/100000)) = 0.952864 (scipy); natural 0.5, 0.3, 0.1 are below it, and images
+    // 0 (0.7 > 0.5) and 3 (0.4 > 0.1) spoof a larger radius. table1-budget has no experiment file: no ceiling
+    assertTrue(tables.contains("| fmnist-rs-0.25 | 3 | 0.953 | 0 | 2/3 | 2/3 |"), tables);
+    assertTrue(tables.contains("| fmnist-rs-0.25 | 3 | – | – | 1/3 | – |"), tables);
     assertTrue(Files.isRegularFile(out.resolve("table1-budget-radii-fmnist-rs-0.25.png")));
     assertTrue(tables.contains("| fmnist-rgb-rs-0.25 | 3-channel | 1 | 1 | 0.500 | 0.900 | 1/1 (100.0%) |"), tables);
     // mlp: robust 50%, attack 75%; conv-small: robust 0%, attack 50% (image 1 keeps its label)

@@ -55,6 +55,30 @@ class ReproStatsTest {
   }
 
   @Test
+  void spoofedAgainstNaturalByHand() throws Exception {
+    Path csv = dir.resolve("cmp.csv");
+    Files.writeString(csv, HEADER + "\n"
+        // at the ceiling 0.5 (to within rounding), spoofed larger
+        + "rs,0,3,5,DONE,true,true,3,true,0.49999999999,5,true,0.7,CERTIFY,0.1,2.0,3.0,0.5,9,a\n"
+        // failed attack with a larger radius for the true class: not a spoofed certificate
+        + "rs,1,1,2,DONE,false,false,1,true,0.3,1,true,0.6,CERTIFY,1.5,1.0,2.0,0.4,9,b\n"
+        + "rs,2,2,,SKIPPED_ABSTAIN,false,false,-1,false,,,,,,,,,,1,c\n"
+        // below the ceiling, spoofed larger
+        + "rs,3,4,7,DONE,true,false,4,true,0.1,6,true,0.4,CERTIFY,0.2,1.0,1.0,0.3,9,d\n"
+        // below the ceiling, spoofed smaller
+        + "rs,4,5,7,DONE,true,true,5,true,0.45,7,true,0.2,CERTIFY,0.2,1.0,1.0,0.3,9,e\n");
+    List<OutcomeRow> rows = OutcomeCsv.read(csv);
+    ReproStats.SpoofVsNatural c = ReproStats.spoofVsNatural("rs", rows, 0.5);
+    assertEquals(4, c.certified());
+    assertEquals(1, c.atCeiling());
+    assertEquals(2, c.larger());
+    assertEquals(1, c.largerBelowCeiling());
+    ReproStats.SpoofVsNatural unknown = ReproStats.spoofVsNatural("rs", rows, Double.NaN);
+    assertEquals(0, unknown.atCeiling());
+    assertEquals(2, unknown.largerBelowCeiling());
+  }
+
+  @Test
   void table2ByHand() throws Exception {
     Path csv = dir.resolve("t2.csv");
     Files.writeString(csv, HEADER + "\n"
