@@ -20,17 +20,7 @@ final class CoordinatorCommand implements Callable<Integer> {
       description = "Kafka bootstrap servers (default: $SHADOWFLEET_KAFKA_BOOTSTRAP).")
   String bootstrap;
 
-  @Option(names = "--jdbc-url", paramLabel = "URL", defaultValue = "${env:SHADOWFLEET_DB_URL}",
-      description = "PostgreSQL JDBC URL, e.g. jdbc:postgresql://db:5432/shadowfleet (default: $SHADOWFLEET_DB_URL).")
-  String jdbcUrl;
-
-  @Option(names = "--db-user", paramLabel = "USER", defaultValue = "${env:SHADOWFLEET_DB_USER:-shadowfleet}",
-      description = "Database user (default: $SHADOWFLEET_DB_USER, else shadowfleet).")
-  String user;
-
-  @Option(names = "--db-password", paramLabel = "PASSWORD", defaultValue = "${env:SHADOWFLEET_DB_PASSWORD}",
-      description = "Database password (default: $SHADOWFLEET_DB_PASSWORD).")
-  String password;
+  @Mixin DatabaseOptions database;
 
   @Option(names = "--http-host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
       description = "Address the REST API, dashboard and Swagger UI listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
@@ -44,13 +34,11 @@ final class CoordinatorCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ShadowfleetLocal.require(bootstrap != null && !bootstrap.isBlank(),
         "`--kafka-bootstrap` is required (or set SHADOWFLEET_KAFKA_BOOTSTRAP), e.g. 127.0.0.1:9092");
-    ShadowfleetLocal.require(jdbcUrl != null && jdbcUrl.startsWith("jdbc:postgresql://"),
-        "`--jdbc-url` must be a jdbc:postgresql:// URL (or set SHADOWFLEET_DB_URL), got " + jdbcUrl);
     ShadowfleetLocal.require(httpPort >= 0 && httpPort <= 65535, "`--http-port` must be in 0..65535, got " + httpPort);
     PrintWriter out = spec.commandLine().getOut();
     LocalStack stack = LocalStack.open(data.resolve(), Launch.fromSystem(), out);
     LocalStack.Infra infra =
-        new LocalStack.Infra(bootstrap, new Postgres.Credentials(jdbcUrl, user, password == null ? "" : password));
+        new LocalStack.Infra(bootstrap, database.credentials());
     String url = stack.startCoordinator(infra, httpHost, httpPort);
     UpCommand.printWhereToLook(out, url);
     return ShadowfleetLocal.runUntilStopped(stack, out);

@@ -26,24 +26,11 @@ final class TokenCommand {
   static final class Database {
     @Mixin ShadowfleetLocal.DataDirOption data;
 
-    @Option(names = "--jdbc-url", paramLabel = "URL", defaultValue = "${env:SHADOWFLEET_DB_URL}",
-        description = "PostgreSQL JDBC URL of the coordinator's database (default: $SHADOWFLEET_DB_URL, else the running local stack's).")
-    String jdbcUrl;
-
-    @Option(names = "--db-user", paramLabel = "USER", defaultValue = "${env:SHADOWFLEET_DB_USER}",
-        description = "Database user (default: $SHADOWFLEET_DB_USER, else the local stack's).")
-    String user;
-
-    @Option(names = "--db-password", paramLabel = "PASSWORD", defaultValue = "${env:SHADOWFLEET_DB_PASSWORD}",
-        description = "Database password (default: $SHADOWFLEET_DB_PASSWORD).")
-    String password;
+    @Mixin DatabaseOptions database;
 
     TokenStore store() {
-      if (jdbcUrl != null && !jdbcUrl.isBlank()) {
-        ShadowfleetLocal.require(jdbcUrl.startsWith("jdbc:postgresql://"),
-            "`--jdbc-url` must be a jdbc:postgresql:// URL, got " + jdbcUrl);
-        return new TokenStore(new Postgres.Credentials(jdbcUrl, user == null ? "shadowfleet" : user,
-            password == null ? "" : password));
+      if (database.named()) {
+        return new TokenStore(database.credentials());
       }
       DataDir dir = data.resolve();
       StackState state = StackState.load(dir.stateFile())
@@ -51,7 +38,7 @@ final class TokenCommand {
           .orElseThrow(() -> new IllegalArgumentException("no local stack runs on " + dir.root()
               + " (./shadowfleet-local up or infra) and no `--jdbc-url` (or $SHADOWFLEET_DB_URL) names a database"));
       return new TokenStore(new Postgres.Credentials(state.get("postgres.jdbc-url").get(),
-          state.get("postgres.user").orElse(Postgres.USER), password == null ? Postgres.PASSWORD : password));
+          state.get("postgres.user").orElse(Postgres.USER), database.password == null ? Postgres.PASSWORD : database.password));
     }
   }
 

@@ -88,6 +88,19 @@ class TokenCommandTest {
     assertTrue(r.err.contains("--jdbc-url"), r.err);
   }
 
+  @Test
+  void aDatabaseUrlThatIsNotPostgresIsBadInputForTokenAndCoordinator() {
+    for (String[] args : new String[][] {
+        {"token", "list", "--jdbc-url", "jdbc:mysql://db/x", "--data-dir", dir.toString()},
+        {"coordinator", "--kafka-bootstrap", "127.0.0.1:9", "--jdbc-url", "jdbc:mysql://db/x", "--data-dir",
+            dir.toString()}}) {
+      Run r = run(args);
+      assertEquals(ShadowfleetLocal.BAD_INPUT, r.code, r.err);
+      assertTrue(r.err.contains("`--jdbc-url` must be a jdbc:postgresql:// URL"), r.err);
+      assertTrue(r.err.contains("jdbc:mysql://db/x"), r.err);
+    }
+  }
+
   private static void migrate(Postgres.Credentials c) throws Exception {
     Path migrations = Path.of("..", "coordinator", "src", "main", "resources", "db", "migration");
     try (Connection db = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
