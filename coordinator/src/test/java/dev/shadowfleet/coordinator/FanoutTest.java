@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.shadowfleet.common.message.AttackJob;
+import dev.shadowfleet.common.message.JobPlacement;
 import dev.shadowfleet.common.message.MessageCodec;
 import dev.shadowfleet.common.message.Topics;
 import dev.shadowfleet.coordinator.sweep.FanoutRelay;
@@ -43,7 +44,7 @@ class FanoutTest {
 
   /**
    * The relay places jobs itself (JobPlacement): all targets of an image on one partition, that partition
-   * the one computed independently from the image's and model's ordinals, and each model's 10 images over
+   * the one computed independently from the image's and model's ordinals (after the sweep's rotation), and each model's 10 images over
    * the 4 test partitions as 3, 3, 2, 2 (the key hash puts them where it happens to).
    */
   @Test
@@ -64,8 +65,8 @@ class FanoutTest {
     for (ConsumerRecord<byte[], byte[]> r : records) {
       AttackJob job = MessageCodec.decodeJob(r.value());
       int model = models.indexOf(job.modelId());
-      assertEquals(dev.shadowfleet.common.message.JobPlacement.partitionOf(job.imageIndex() - 30, model, 2, 4),
-          r.partition(), job.jobId());
+      long ordinal = job.imageIndex() - 30 + JobPlacement.rotation(sweep, 4);
+      assertEquals(JobPlacement.partitionOf(ordinal, model, 2, 4), r.partition(), job.jobId());
       partitionsOfImage.computeIfAbsent(key(r), k -> new HashSet<>()).add(r.partition());
       if (job.target() == 1) { // one per image
         imagesPerPartition[model][r.partition()]++;

@@ -213,7 +213,7 @@ class FleetEndToEndTest {
             + " FROM job_results r JOIN jobs j ON j.id = r.job_id WHERE r.sweep_id = " + sweep)) {
       while (rs.next()) {
         byWorker.computeIfAbsent(rs.getString(1), k -> new java.util.TreeSet<>())
-            .add(dev.shadowfleet.common.message.JobPlacement.partition(rs.getLong(2), rs.getInt(3), rs.getInt(4), partitions));
+            .add(dev.shadowfleet.common.message.JobPlacement.partition(sweep.replace("'", ""), rs.getLong(2), rs.getInt(3), rs.getInt(4), partitions));
       }
     }
     byWorker.forEach((w, ps) -> sb.append(String.format("fleet e2e worker %s: partitions %s of %d%n", w, ps, partitions)));

@@ -19,11 +19,17 @@ package dev.shadowfleet.common.message;
  *       partitions: the last, partial round is split evenly by the usual assignments of two workers
  *       (contiguous ranges or round robin), to one image;
  *   <li>each model starts at its own offset (model m of M at m·P/M), so the models' partial rounds fall
- *       on different partitions.
+ *       on different partitions;
+ *   <li>each sweep continues the dealing from its own image ordinal R = hash(sweep id) mod P
+ *       ({@link #rotation}). Without it every sweep deals its first image to the same partition, so the
+ *       partial rounds of many small sweeps (a reproduction cut into 5-image chunks, single-image
+ *       sweeps) all fall on the same few partitions and one worker gets the odd image every time; with
+ *       it they spread. Within one sweep two workers' shares then differ by at most two images per model
+ *       (one when R is even).
  * </ul>
  *
- * A job's partition depends only on the sweep's shape and the partition count, so a re-published job
- * lands where it did before. Jobs a worker re-publishes for a retry go by the key hash (any partition is
+ * A job's partition depends only on the sweep's id and shape and the partition count, so a re-published
+ * job lands where it did before. Jobs a worker re-publishes for a retry go by the key hash (any partition is
  * right for a single job).
  */
 public final class JobPlacement {
@@ -33,16 +39,24 @@ public final class JobPlacement {
    * The partition of the job with sequence number {@code seq} (image-major: {@code ((image ordinal × models)
    * + model ordinal) × targets + target ordinal}, as the coordinator numbers them).
    */
-  public static int partition(long seq, int models, int targets, int partitions) {
+  public static int partition(String sweepId, long seq, int models, int targets, int partitions) {
     if (seq < 0 || models < 1 || targets < 1 || partitions < 1) {
       throw new IllegalArgumentException("seq " + seq + ", models " + models + ", targets " + targets
           + ", partitions " + partitions + ": need seq ≥ 0 and the others ≥ 1");
     }
     long key = seq / targets;
-    return partitionOf(key / models, (int) (key % models), models, partitions);
+    return partitionOf(key / models + rotation(sweepId, partitions), (int) (key % models), models, partitions);
   }
 
-  /** The partition of image ordinal {@code image} (0-based, in the sweep's order) of model ordinal {@code model}. */
+  /** The image ordinal from which a sweep continues the dealing: its id's hash mod P. */
+  public static int rotation(String sweepId, int partitions) {
+    return Math.floorMod(sweepId.hashCode(), partitions);
+  }
+
+  /**
+   * The partition of image ordinal {@code image} of model ordinal {@code model}, dealing from ordinal 0 (a
+   * sweep's image i is ordinal i + its {@link #rotation}).
+   */
   public static int partitionOf(long image, int model, int models, int partitions) {
     long offset = (long) model * partitions / models;
     return (int) Math.floorMod(image * stride(partitions) + offset, (long) partitions);

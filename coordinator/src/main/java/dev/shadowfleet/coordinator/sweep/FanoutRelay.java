@@ -203,7 +203,7 @@ public class FanoutRelay {
     int partitions = producer.partitionsFor(Topics.JOBS).size();
     for (JobRepository.JobRow row : page) {
       AttackJob job = toMessage(sweepId, spec, row);
-      int partition = JobPlacement.partition(row.seq(), spec.models().size(), spec.targets().size(), partitions);
+      int partition = JobPlacement.partition(sweepId, row.seq(), spec.models().size(), spec.targets().size(), partitions);
       acks.add(producer.send(new ProducerRecord<>(Topics.JOBS, partition, job.key().getBytes(StandardCharsets.UTF_8),
           MessageCodec.encode(job))));
     }
