@@ -1,5 +1,8 @@
 package dev.shadowfleet.worker.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.shadowfleet.worker.engine.certify.RandomizedSmoothingCertifier;
 import dev.shadowfleet.worker.report.ReproStats.SpoofVsNatural;
 import dev.shadowfleet.worker.report.ReproStats.Spread;
@@ -12,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -46,6 +50,9 @@ public final class ReproReport {
   private final List<Path> images = new ArrayList<>();
 
   private final Path experiments;
+  /** Parsed experiment files by name, read once (the scale table and Table 1's radius ceiling use them). */
+  private final Map<String, JsonNode> specs = new HashMap<>();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
    * @param raw the raw data directory
@@ -95,7 +102,6 @@ public final class ReproReport {
     if (experiments == null || !Files.isDirectory(experiments)) {
       return;
     }
-    var json = new com.fasterxml.jackson.databind.ObjectMapper();
     StringBuilder md = new StringBuilder("| experiment | sweep | images with outcomes | outcomes per model | target"
         + " (per model) | to reach it |\n|---|---|---|---|---|---|\n");
     // "to reach it" continues after the last chunk file; images of a chunk cut short (cancelled) are listed
@@ -107,7 +113,7 @@ public final class ReproReport {
     }
     for (Path f : files) {
       String exp = f.getFileName().toString().replaceFirst("\\.json$", "");
-      var spec = json.readTree(f.toFile());
+      JsonNode spec = spec(exp);
       for (var it = spec.path("sweeps").fields(); it.hasNext(); ) {
         var sw = it.next();
         int target = 0;
@@ -190,11 +196,20 @@ public final class ReproReport {
     md.append("| model | σ | images | abstained | certified | natural radius mean ± std | Shadow Attack radius mean ± std"
         + " | success | targeted | mean spoofed radius (successful) | mean ‖δ‖₂ | paper, CIFAR-10 |\n");
     md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    StringBuilder byImage = new StringBuilder("\nImage by image, spoofed against natural certificate:\n\n| model"
+        + " | certified | radius ceiling σ·Φ⁻¹(α^{1/n}) | natural at the ceiling | spoofed radius > natural"
+        + " | … of the images below the ceiling |\n|---|---|---|---|---|---|\n");
     List<String> models = new ArrayList<>();
     List<double[]> rates = new ArrayList<>();
     for (var e : bySweep.entrySet()) {
       for (var m : ReproStats.byModel(e.getValue()).entrySet()) {
         Table1 t = ReproStats.table1(m.getKey(), m.getValue());
+        SpoofVsNatural v = ReproStats.spoofVsNatural(m.getKey(), m.getValue(),
+            radiusCeiling(exp, e.getKey(), sigma(m.getKey())));
+        boolean known = !Double.isNaN(v.ceiling());
+        byImage.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %d/%d | %s |%n", v.model(), v.certified(),
+            known ? f3(v.ceiling()) : "–", known ? String.valueOf(v.atCeiling()) : "–", v.larger(), v.certified(),
+            known ? v.largerBelowCeiling() + "/" + (v.certified() - v.atCeiling()) : "–"));
         String sigma = suffix(m.getKey());
         md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s |%n",
             t.model(), sigma, t.images(), t.abstained(), t.certified(), pm(t.naturalMean(), t.naturalStd()),
@@ -217,19 +232,7 @@ public final class ReproReport {
     md.append("\nStandard deviations are sample standard deviations (n − 1). An image whose best attack failed counts"
         + " with Shadow Attack radius 0. Success: the attack image's smoothed classifier returns a label other than"
         + " the true one, with a certificate (radius > 0); targeted: that label is the attacked target.\n");
-    md.append("\nImage by image, spoofed against natural certificate:\n\n| model | certified | radius ceiling"
-        + " σ·Φ⁻¹(α^{1/n}) | natural at the ceiling | spoofed radius > natural | … of the images below the ceiling |\n"
-        + "|---|---|---|---|---|---|\n");
-    for (var e : bySweep.entrySet()) {
-      for (var m : ReproStats.byModel(e.getValue()).entrySet()) {
-        double ceiling = radiusCeiling(exp, e.getKey(), sigma(m.getKey()));
-        SpoofVsNatural c = ReproStats.spoofVsNatural(m.getKey(), m.getValue(), ceiling);
-        boolean known = !Double.isNaN(ceiling);
-        md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %d/%d | %s |%n", c.model(), c.certified(),
-            known ? f3(ceiling) : "–", known ? String.valueOf(c.atCeiling()) : "–", c.larger(), c.certified(),
-            known ? c.largerBelowCeiling() + "/" + (c.certified() - c.atCeiling()) : "–"));
-      }
-    }
+    md.append(byImage);
     md.append("\nThe ceiling is the radius certified when all n noise draws vote for one class (n, α of the"
         + " experiment's sweep): a natural image there cannot be outdone by any attack.\n");
     fragments.put(exp, md.toString());
@@ -240,18 +243,24 @@ public final class ReproReport {
    * bound for n votes of n, with n and α from {@code experiments/<exp>.json}; NaN when not given there.
    */
   private double radiusCeiling(String exp, String sweep, double sigma) throws IOException {
-    Path f = experiments == null ? null : experiments.resolve(exp + ".json");
-    if (f == null || !Files.isRegularFile(f)) {
-      return Double.NaN;
-    }
-    var smoothing = new com.fasterxml.jackson.databind.ObjectMapper().readTree(f.toFile())
-        .path("sweeps").path(sweep).path("smoothing");
+    JsonNode smoothing = spec(exp).path("sweeps").path(sweep).path("smoothing");
     if (!smoothing.path("n").canConvertToInt() || !smoothing.path("alpha").isNumber()) {
       return Double.NaN;
     }
     int n = smoothing.path("n").asInt();
     return RandomizedSmoothingCertifier.radius(sigma,
         RandomizedSmoothingCertifier.lowerConfidenceBound(n, n, smoothing.path("alpha").asDouble()));
+  }
+
+  /** {@code experiments/<exp>.json}, parsed once; a missing node when there is no such file. */
+  private JsonNode spec(String exp) throws IOException {
+    JsonNode spec = specs.get(exp);
+    if (spec == null) {
+      Path f = experiments == null ? null : experiments.resolve(exp + ".json");
+      spec = f != null && Files.isRegularFile(f) ? JSON.readTree(f.toFile()) : MissingNode.getInstance();
+      specs.put(exp, spec);
+    }
+    return spec;
   }
 
   /**
