@@ -97,6 +97,19 @@ final class KafkaTestCluster {
     admin.incrementalAlterConfigs(Map.of(resource, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
         new org.apache.kafka.clients.admin.ConfigEntry(key, value),
         org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+    // The controller acks once the change is in the metadata log; the broker applies it when it replays
+    // the log, a moment later. Its own describe answers from what it applied, so wait for that.
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      var entry = admin.describeConfigs(List.of(resource)).all().get().get(resource).get(key);
+      if (entry != null && value.equals(entry.value())) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("broker never applied " + key + "=" + value + " on " + topic + ": " + entry);
+      }
+      Thread.sleep(20);
+    }
   }
 
   static String newGroup() {
