@@ -1,6 +1,8 @@
 package dev.shadowfleet.worker.loop;
 
 import dev.shadowfleet.worker.loop.WorkerConfig.TopicNames;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,8 +45,13 @@ final class KafkaTestCluster {
   private final KafkaProducer<String, byte[]> producer;
 
   private KafkaTestCluster() throws Exception {
+    // Our own directory: without one the kit makes a temp directory that a shutdown hook of Kafka's deletes,
+    // racing the hook below that closes the cluster; a broker that loses its log directory mid-close
+    // halts the JVM with status 1, and surefire fails the build after every test passed.
+    Path dir = Files.createTempDirectory("shadowfleet-worker-kafka");
     kit = new KafkaClusterTestKit.Builder(
-            new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+            new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
+                .setBaseDirectory(dir).build())
         .setConfigProp("offsets.topic.replication.factor", "1")
         .setConfigProp("offsets.topic.num.partitions", "4")
         .setConfigProp("transaction.state.log.replication.factor", "1")
