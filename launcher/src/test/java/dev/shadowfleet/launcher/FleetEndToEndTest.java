@@ -107,7 +107,7 @@ class FleetEndToEndTest {
         // scalar freed before the backward pass (engine.autograd.Scalars, docs/reliability.md): fixed at
         // the cause, so a FAILED job here is a fault of the engine or the pipeline again.
         assertTrue(List.of("DONE", "SKIPPED", "SKIPPED_LABEL").containsAll(states.keySet()),
-            states + "; not DONE/SKIPPED: " + unfinished(db, s) + "\n" + perWorker(db, s));
+            states + "; not DONE/SKIPPED: " + unfinished(db, s) + "\n" + perWorker(db, id));
         assertEquals((long) images * models.size(), states.get("SKIPPED_LABEL"), "one label target per image and model");
         assertEquals(jobs, one(db, "SELECT count(*) FROM job_results WHERE sweep_id = " + s));
         assertEquals(0, one(db, "SELECT count(*) FROM jobs j LEFT JOIN job_results r ON r.job_id = j.id"
@@ -163,7 +163,7 @@ class FleetEndToEndTest {
                 + " load %s%n", jobs, images, models, workers, sweepSeconds, (s0 - t0) / 1e9, compute, maxRunning,
             unfinished(db, s),
             Files.readString(Path.of("/proc/loadavg")).trim());
-        System.out.print(perWorker(db, s));
+        System.out.print(perWorker(db, id));
       }
       assertNotNull(api.outcomes(id));
     } catch (AssertionError | RuntimeException e) {
@@ -189,7 +189,8 @@ class FleetEndToEndTest {
    * Per worker: jobs, image batches, compute seconds, and when its last result was ingested relative to the
    * sweep's submission and to the sweep's last result (how long it sat idle while the other still worked).
    */
-  private static String perWorker(Connection db, String sweep) throws SQLException {
+  private static String perWorker(Connection db, String sweepId) throws SQLException {
+    String sweep = "'" + sweepId + "'"; // an id the coordinator made: letters, digits and a dash
     StringBuilder sb = new StringBuilder();
     try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(
         "SELECT r.worker_id, count(*), count(DISTINCT (r.model_id, r.image_index)), sum(r.compute_seconds),"
@@ -213,7 +214,7 @@ class FleetEndToEndTest {
             + " FROM job_results r JOIN jobs j ON j.id = r.job_id WHERE r.sweep_id = " + sweep)) {
       while (rs.next()) {
         byWorker.computeIfAbsent(rs.getString(1), k -> new java.util.TreeSet<>())
-            .add(dev.shadowfleet.common.message.JobPlacement.partition(sweep.replace("'", ""), rs.getLong(2), rs.getInt(3), rs.getInt(4), partitions));
+            .add(dev.shadowfleet.common.message.JobPlacement.partition(sweepId, rs.getLong(2), rs.getInt(3), rs.getInt(4), partitions));
       }
     }
     byWorker.forEach((w, ps) -> sb.append(String.format("fleet e2e worker %s: partitions %s of %d%n", w, ps, partitions)));
