@@ -231,7 +231,8 @@ public final class ReproReport {
         rates.toArray(new double[0][]), "true class", "success rate", 1.0));
     md.append("\nStandard deviations are sample standard deviations (n − 1). An image whose best attack failed counts"
         + " with Shadow Attack radius 0. Success: the attack image's smoothed classifier returns a label other than"
-        + " the true one, with a certificate (radius > 0); targeted: that label is the attacked target.\n");
+        + " the true one, with a certificate (radius > 0); targeted: that label is the attacked target. After a"
+        + " rate: its 95 % Clopper–Pearson interval (the images are a sample of the test set).\n");
     md.append(byImage);
     md.append("\nThe ceiling is the radius certified when all n noise draws vote for one class (n, α of the"
         + " experiment's sweep): a natural image there cannot be outdone by any attack.\n");
@@ -332,7 +333,7 @@ public final class ReproReport {
           m.getValue().values().iterator().next(), names, attacks);
     }
     md.append("\nNatural radii come from each sweep's own certification of the same images (seeds differ per sweep,"
-        + " so they agree up to sampling error).\n");
+        + " so they agree up to sampling error). After the success rate: its 95 % Clopper–Pearson interval.\n");
     fragments.put(exp, md.toString());
   }
 
@@ -353,7 +354,8 @@ public final class ReproReport {
     List<String> losses = new ArrayList<>(t.keySet());
     List<String> models = t.values().stream().flatMap(m -> m.keySet().stream()).distinct().sorted().toList();
     StringBuilder md = new StringBuilder("Per model (errors in %, smaller is better for the defender on natural"
-        + " images and for the attacker on attack images):\n\n| model | ε | images | robust error (natural)");
+        + " images and for the attacker on attack images; an attack error as k/n images with its"
+        + " 95 % Clopper–Pearson interval):\n\n| model | ε | images | robust error (natural)");
     for (String l : losses) {
       md.append(" | attack error, ").append(l);
     }
@@ -369,7 +371,7 @@ public final class ReproReport {
           first == null ? "–" : pct(first.robustError())));
       for (String l : losses) {
         Table2 x = t.get(l).get(id);
-        md.append(" | ").append(x == null ? "–" : pct(x.attackError()) + " (n=" + x.images() + ")");
+        md.append(" | ").append(x == null ? "–" : rate((int) Math.round(x.attackError() * x.images()), x.images()));
       }
       for (String l : losses) {
         List<OutcomeRow> rows = rowsBy.get(l).getOrDefault(id, List.of());
@@ -674,8 +676,14 @@ public final class ReproReport {
     return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.1f%%", 100 * v);
   }
 
+  /** k of n, the rate, and its 95 % Clopper–Pearson interval. */
   static String rate(int k, int n) {
-    return n == 0 ? "–" : String.format(Locale.ROOT, "%d/%d (%.1f%%)", k, n, 100.0 * k / n);
+    if (n == 0) {
+      return "–";
+    }
+    ReproStats.Interval ci = ReproStats.clopperPearson(k, n, 0.05);
+    return String.format(Locale.ROOT, "%d/%d (%.1f%%; %.1f–%.1f%%)", k, n, 100.0 * k / n, 100 * ci.low(),
+        100 * ci.high());
   }
 
   static String hms(double seconds) {

@@ -1,5 +1,6 @@
 package dev.shadowfleet.worker.report;
 
+import dev.shadowfleet.worker.engine.certify.RandomizedSmoothingCertifier;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,6 +56,27 @@ public final class ReproStats {
 
   /** min / mean / max of a metric over a family of models. */
   public record Spread(double min, double mean, double max) {}
+
+  /** A two-sided confidence interval of a proportion. */
+  public record Interval(double low, double high) {}
+
+  /**
+   * The two-sided Clopper–Pearson interval of a proportion from {@code k} of {@code n} at confidence
+   * {@code 1 − alpha}: each end is the one-sided bound at α/2 (the certifier's own
+   * {@link RandomizedSmoothingCertifier#lowerConfidenceBound}), the upper end by symmetry from the
+   * failures. The report's images are a sample of the test set: the interval says how far a rate
+   * measured on them may be from the rate on all of it.
+   */
+  public static Interval clopperPearson(int k, int n, double alpha) {
+    if (n <= 0) {
+      throw new IllegalArgumentException("n must be positive, got " + n);
+    }
+    if (!(alpha > 0 && alpha < 1)) {
+      throw new IllegalArgumentException("alpha must be in (0, 1), got " + alpha);
+    }
+    return new Interval(RandomizedSmoothingCertifier.lowerConfidenceBound(k, n, alpha / 2),
+        1 - RandomizedSmoothingCertifier.lowerConfidenceBound(n - k, n, alpha / 2));
+  }
 
   /** Table 1 of one model's outcomes. */
   public static Table1 table1(String model, List<OutcomeRow> rows) {

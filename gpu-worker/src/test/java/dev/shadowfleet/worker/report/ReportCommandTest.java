@@ -72,17 +72,18 @@ class ReportCommandTest {
 
     String tables = Files.readString(out.resolve("tables.md"));
     assertTrue(tables.contains("| table1 | rs-0.25 | 0–3 | 4 | 100 | `tools/repro/run.sh table1 4-100 rs-0.25` |"), tables);
-    assertTrue(tables.contains("| fmnist-rs-0.25 | 0.25 | 4 | 1 | 3 | 0.300 ± 0.200 | 0.367 ± 0.351 | 2/3 (66.7%) | 33.3% | 0.550 |"),
+    // rates carry their 95 % Clopper–Pearson interval: scipy beta.ppf(0.025, k, n-k+1), beta.ppf(0.975, k+1, n-k)
+    assertTrue(tables.contains("| fmnist-rs-0.25 | 0.25 | 4 | 1 | 3 | 0.300 ± 0.200 | 0.367 ± 0.351 | 2/3 (66.7%; 9.4–99.2%) | 33.3% | 0.550 |"),
         tables);
-    assertTrue(tables.contains("| fmnist-rs-0.25 | 3 | 0.300 | 0.367, 2/3 (66.7%) | 0.200, 1/3 (33.3%) |"), tables);
+    assertTrue(tables.contains("| fmnist-rs-0.25 | 3 | 0.300 | 0.367, 2/3 (66.7%; 9.4–99.2%) | 0.200, 1/3 (33.3%; 0.8–90.6%) |"), tables);
     // ceiling 0.25·Φ⁻¹(0.001^(1/100000)) = 0.952864 (scipy); natural 0.5, 0.3, 0.1 are below it, and images
     // 0 (0.7 > 0.5) and 3 (0.4 > 0.1) spoof a larger radius. table1-budget has no experiment file: no ceiling
     assertTrue(tables.contains("| fmnist-rs-0.25 | 3 | 0.953 | 0 | 2/3 | 2/3 |"), tables);
     assertTrue(tables.contains("| fmnist-rs-0.25 | 3 | – | – | 1/3 | – |"), tables);
     assertTrue(Files.isRegularFile(out.resolve("table1-budget-radii-fmnist-rs-0.25.png")));
-    assertTrue(tables.contains("| fmnist-rgb-rs-0.25 | 3-channel | 1 | 1 | 0.500 | 0.900 | 1/1 (100.0%) |"), tables);
+    assertTrue(tables.contains("| fmnist-rgb-rs-0.25 | 3-channel | 1 | 1 | 0.500 | 0.900 | 1/1 (100.0%; 2.5–100.0%) |"), tables);
     // mlp: robust 50%, attack 75%; conv-small: robust 0%, attack 50% (image 1 keeps its label)
-    assertTrue(tables.contains("| fmnist-ibp-0.1-mlp | 0.1 | 4 | 50.0% | 75.0% (n=4) | 75.0% (n=4) | 1.000 / 0.100 |"), tables);
+    assertTrue(tables.contains("| fmnist-ibp-0.1-mlp | 0.1 | 4 | 50.0% | 3/4 (75.0%; 19.4–99.4%) | 3/4 (75.0%; 19.4–99.4%) | 1.000 / 0.100 |"), tables);
     assertTrue(tables.contains("| 0.1 | 2 models | IBP robust error (natural) | 0.0% | 25.0% | 50.0% |"), tables);
     assertTrue(tables.contains("| 0.1 | 2 models | Shadow Attack, ibp-robust-ce | 50.0% | 62.5% | 75.0% |"), tables);
     // plain CE run: attack label 2 became 0 — images 0 of both models now keep their true label 0 (errors),

@@ -99,6 +99,44 @@ class ReproStatsTest {
   }
 
   @Test
+  void clopperPearsonIntervalAgainstClosedFormsBinomialTailsAndScipy() {
+    // all or none: the open end has the closed form (α/2)^(1/n)
+    ReproStats.Interval all = ReproStats.clopperPearson(53, 53, 0.05);
+    assertEquals(Math.pow(0.025, 1.0 / 53), all.low(), 1e-12);
+    assertEquals(1.0, all.high());
+    ReproStats.Interval none = ReproStats.clopperPearson(0, 60, 0.05);
+    assertEquals(0.0, none.low());
+    assertEquals(1 - Math.pow(0.025, 1.0 / 60), none.high(), 1e-12);
+    // inside: each end is where the binomial tail beyond k, summed term by term, is α/2
+    for (int[] kn : new int[][] {{21, 25}, {5, 60}, {3, 4}, {1, 3}}) {
+      int k = kn[0];
+      int n = kn[1];
+      ReproStats.Interval ci = ReproStats.clopperPearson(k, n, 0.05);
+      assertEquals(0.025, binomialTail(n, ci.low(), k, n), 1e-9, k + "/" + n + " low");
+      assertEquals(0.025, binomialTail(n, ci.high(), 0, k), 1e-9, k + "/" + n + " high");
+    }
+    // scipy.stats.beta.ppf(0.025, 21, 5) and beta.ppf(0.975, 22, 4)
+    ReproStats.Interval mid = ReproStats.clopperPearson(21, 25, 0.05);
+    assertEquals(0.6391715455407279, mid.low(), 1e-9);
+    assertEquals(0.9546205476282904, mid.high(), 1e-9);
+    assertThrows(IllegalArgumentException.class, () -> ReproStats.clopperPearson(1, 0, 0.05));
+    assertThrows(IllegalArgumentException.class, () -> ReproStats.clopperPearson(1, 2, 1.0));
+  }
+
+  /** P(from ≤ X ≤ to) for X ~ Binomial(n, p), term by term. */
+  private static double binomialTail(int n, double p, int from, int to) {
+    double sum = 0;
+    for (int i = from; i <= to; i++) {
+      double logChoose = 0;
+      for (int j = 1; j <= i; j++) {
+        logChoose += Math.log(n - i + j) - Math.log(j);
+      }
+      sum += Math.exp(logChoose + i * Math.log(p) + (n - i) * Math.log1p(-p));
+    }
+    return sum;
+  }
+
+  @Test
   void spreadHistogramAndCsvQuoting() {
     ReproStats.Spread s = ReproStats.spread(new double[] {0.5, 0.25, 0.9});
     assertEquals(0.25, s.min());
