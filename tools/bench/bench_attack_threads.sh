@@ -12,7 +12,8 @@ archive=$1; shift
 steps=${STEPS:-20}
 rounds=${ROUNDS:-2}
 kit=/tmp/shadowfleet-runtime
-[ -x "$kit/jre/bin/java" ] || { mkdir -p "$kit" && tar -C "$kit" -xJf "$archive"; } || exit 1
+# unpacked afresh, as gpu_check.sh does: a kit left by another archive would time other jars
+rm -rf "$kit" && mkdir -p "$kit" && tar -C "$kit" -xJf "$archive" || exit 1
 # DJL unpacks the CPU JNI bridge from the pytorch-jni jar on the classpath into its cache.
 export DJL_CACHE_DIR=/tmp/djl-cache-cpu
 export PYTORCH_LIBRARY_PATH=$LIBTORCH_DIR PYTORCH_VERSION=2.7.1 PYTORCH_FLAVOR=cpu CUDA_VISIBLE_DEVICES=
