@@ -112,7 +112,7 @@ final class KafkaTestCluster {
       if (entry != null && value.equals(entry.value())) {
         return;
       }
-      if (System.nanoTime() > deadline) {
+      if (System.nanoTime() - deadline > 0) {
         throw new AssertionError("broker never applied " + key + "=" + value + " on " + topic + ": " + entry);
       }
       Thread.sleep(20);
