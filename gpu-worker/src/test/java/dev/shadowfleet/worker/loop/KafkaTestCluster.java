@@ -106,16 +106,20 @@ final class KafkaTestCluster {
         org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
     // The controller acks once the change is in the metadata log; the broker applies it when it replays
     // the log, a moment later. Its own describe answers from what it applied, so wait for that.
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-    while (true) {
+    TestJobs.await(Duration.ofSeconds(30), () -> value.equals(configValue(resource, key)),
+        () -> "the broker to apply " + key + "=" + value + " on " + topic);
+  }
+
+  /** A topic config's value as the broker reports it (null when unset). */
+  private String configValue(org.apache.kafka.common.config.ConfigResource resource, String key) {
+    try {
       var entry = admin.describeConfigs(List.of(resource)).all().get().get(resource).get(key);
-      if (entry != null && value.equals(entry.value())) {
-        return;
-      }
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("broker never applied " + key + "=" + value + " on " + topic + ": " + entry);
-      }
-      Thread.sleep(20);
+      return entry == null ? null : entry.value();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted describing " + resource, e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("cannot describe " + resource, e.getCause());
     }
   }
 

@@ -65,7 +65,7 @@ final class TestJobs {
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
+      if (System.nanoTime() - deadline > 0) {
         throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what.get());
       }
       Thread.sleep(50);
