@@ -371,7 +371,7 @@ public final class ReproReport {
           first == null ? "–" : pct(first.robustError())));
       for (String l : losses) {
         Table2 x = t.get(l).get(id);
-        md.append(" | ").append(x == null ? "–" : rate((int) Math.round(x.attackError() * x.images()), x.images()));
+        md.append(" | ").append(x == null ? "–" : rate(x.attackErrors(), x.images()));
       }
       for (String l : losses) {
         List<OutcomeRow> rows = rowsBy.get(l).getOrDefault(id, List.of());

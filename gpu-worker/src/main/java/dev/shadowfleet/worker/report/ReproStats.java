@@ -36,10 +36,20 @@ public final class ReproStats {
    * Table 2 for one model.
    *
    * @param images images with a natural certificate or prediction
-   * @param robustError share whose natural image is wrongly labelled or not certified
-   * @param attackError share whose attack image is correctly labelled or not certified
+   * @param robustErrors images whose natural image is wrongly labelled or not certified
+   * @param attackErrors images whose attack image is correctly labelled or not certified
    */
-  public record Table2(String model, int images, double robustError, double attackError) {}
+  public record Table2(String model, int images, int robustErrors, int attackErrors) {
+    /** robustErrors / images, NaN without images. */
+    public double robustError() {
+      return images == 0 ? Double.NaN : (double) robustErrors / images;
+    }
+
+    /** attackErrors / images, NaN without images. */
+    public double attackError() {
+      return images == 0 ? Double.NaN : (double) attackErrors / images;
+    }
+  }
 
   /**
    * A model's spoofed certificates against its natural ones, image by image, over the images with a
@@ -119,10 +129,8 @@ public final class ReproStats {
   /** Table 2 of one model's outcomes. */
   public static Table2 table2(String model, List<OutcomeRow> rows) {
     List<OutcomeRow> seen = rows.stream().filter(OutcomeRow::naturalComputed).toList();
-    int n = seen.size();
-    long robust = seen.stream().filter(OutcomeRow::robustError).count();
-    long attack = seen.stream().filter(OutcomeRow::attackError).count();
-    return new Table2(model, n, n == 0 ? Double.NaN : (double) robust / n, n == 0 ? Double.NaN : (double) attack / n);
+    return new Table2(model, seen.size(), (int) seen.stream().filter(OutcomeRow::robustError).count(),
+        (int) seen.stream().filter(OutcomeRow::attackError).count());
   }
 
   /** min / mean (unweighted, over models) / max. */
