@@ -337,7 +337,7 @@ class CoordinatorBenchmark {
     Certificate attack = new Certificate(success ? target : label, success || rnd.nextBoolean(), rnd.nextDouble() * 0.6, 0.9, 90_000, 100_000, null, "rs");
     return new JobResult(MessageCodec.SCHEMA_VERSION, AttackJob.idOf(sweep, model, image, target), sweep, model, image, target, 1,
         "worker-" + rnd.nextInt(8), JobStatus.DONE, label, natural, attack, success, success, rnd.nextDouble(), rnd.nextDouble(),
-        rnd.nextDouble(), null, rnd.nextDouble(), rnd.nextDouble() * 0.1, 20, 1500, 1.4, provenance, null);
+        rnd.nextDouble(), null, rnd.nextDouble(), rnd.nextDouble() * 0.1, 20, 1500, 1.4, provenance, null, null);
   }
 
   private static long endOffsets(String topic) {

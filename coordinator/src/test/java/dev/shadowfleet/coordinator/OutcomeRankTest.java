@@ -75,6 +75,6 @@ class OutcomeRankTest {
     return new JobResult(
         MessageCodec.SCHEMA_VERSION, id, sweep, model, image, target, 1, "w", status, 1, natural, attack, success,
         false, LOSSES[rnd.nextInt(LOSSES.length)], TVS[rnd.nextInt(TVS.length)], null, null, null, null, 1, 1, 1.0,
-        null, null);
+        null, null, null);
   }
 }

@@ -49,7 +49,7 @@ final class Results {
         MessageCodec.SCHEMA_VERSION, job.jobId(), job.sweepId(), job.modelId(), job.imageIndex(), job.target(),
         job.attempt(), "fake-worker", status, label, natural, attack, success, success && rnd.nextBoolean(),
         loss, tv, tv == null ? null : 0.1, null, 1.5, 0.1, 20, 1000, 0.75 + rnd.nextInt(4) * 0.25, null,
-        rnd.nextInt(4) == 0 ? new JobResult.ResultImages("iVBORw0KGgo=", "iVBORw0KGgo=", "iVBORw0KGgo=") : null);
+        rnd.nextInt(4) == 0 ? new JobResult.ResultImages("iVBORw0KGgo=", "iVBORw0KGgo=", "iVBORw0KGgo=") : null, null);
   }
 
   /** The same result, moved to another sweep (same model, image, target). */

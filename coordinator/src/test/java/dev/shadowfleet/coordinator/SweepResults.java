@@ -52,7 +52,7 @@ final class SweepResults {
         String id = AttackJob.idOf(sweep, model, image, target);
         if (abstain) {
           set.results.add(new JobResult(MessageCodec.SCHEMA_VERSION, id, sweep, model, image, target, 1, "w", JobStatus.SKIPPED_ABSTAIN,
-              label, natural, null, false, false, null, null, null, null, null, null, 0, 10, 0.1, null, null));
+              label, natural, null, false, false, null, null, null, null, null, null, 0, 10, 0.1, null, null, null));
           continue;
         }
         boolean success = rnd.nextInt(6) == 0;
@@ -67,7 +67,7 @@ final class SweepResults {
         set.results.add(new JobResult(MessageCodec.SCHEMA_VERSION, id, sweep, model, image, target, 1, "w", JobStatus.DONE, label,
             natural, attack, success, success, Math.round(rnd.nextDouble() * 3000) / 1000.0, tv, 0.1, 0.01,
             rnd.nextDouble() * 3, rnd.nextDouble() * 0.3, 30, 1000, 0.5,
-            null, rnd.nextInt(3) == 0 ? new JobResult.ResultImages(PNG_A, PNG_B, PNG_A) : null));
+            null, rnd.nextInt(3) == 0 ? new JobResult.ResultImages(PNG_A, PNG_B, PNG_A) : null, null));
       }
     }
     return set;

@@ -81,38 +81,6 @@ public record JobResult(
     Validation.require(!success || status == JobStatus.DONE, "success", "false unless DONE", success);
   }
 
-  /** A result without a failure reason (every status but FAILED). */
-  public JobResult(
-      int schemaVersion,
-      String jobId,
-      String sweepId,
-      String modelId,
-      int imageIndex,
-      int target,
-      int attempt,
-      String workerId,
-      JobStatus status,
-      int label,
-      Certificate natural,
-      Certificate attack,
-      boolean success,
-      boolean targetedSuccess,
-      Double spoofLoss,
-      Double tv,
-      Double color,
-      Double dissim,
-      Double deltaL2,
-      Double deltaLinf,
-      int steps,
-      long wallMillis,
-      double computeSeconds,
-      Provenance provenance,
-      ResultImages images) {
-    this(schemaVersion, jobId, sweepId, modelId, imageIndex, target, attempt, workerId, status, label,
-        natural, attack, success, targetedSuccess, spoofLoss, tv, color, dissim, deltaL2, deltaLinf,
-        steps, wallMillis, computeSeconds, provenance, images, null);
-  }
-
   /**
    * The result of a job that failed permanently: no certificates, {@code label} −1.
    *
@@ -134,6 +102,18 @@ public record JobResult(
     return new JobResult(MessageCodec.SCHEMA_VERSION, job.jobId(), job.sweepId(), job.modelId(),
         job.imageIndex(), job.target(), job.attempt(), workerId, JobStatus.SKIPPED_LABEL, label, null,
         null, false, false, null, null, null, null, null, null, 0, 0L, 0.0, null, null, null);
+  }
+
+  /**
+   * The result of a job whose natural image the certifier abstains on: nothing to spoof, so no attack ran.
+   * Carries the natural certificate and the certification's share of compute.
+   */
+  public static JobResult skippedAbstain(AttackJob job, String workerId, int label, Certificate natural,
+      long wallMillis, double computeSeconds, Provenance provenance) {
+    return new JobResult(MessageCodec.SCHEMA_VERSION, job.jobId(), job.sweepId(), job.modelId(),
+        job.imageIndex(), job.target(), job.attempt(), workerId, JobStatus.SKIPPED_ABSTAIN, label, natural,
+        null, false, false, null, null, null, null, null, null, 0, wallMillis, computeSeconds, provenance,
+        null, null);
   }
 
   /** The result of a job of a cancelled sweep, skipped without compute. */

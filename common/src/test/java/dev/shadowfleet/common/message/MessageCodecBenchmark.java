@@ -45,7 +45,7 @@ class MessageCodecBenchmark {
       byte[] b = MessageCodec.encode(new JobResult(MessageCodec.SCHEMA_VERSION, AttackJob.idOf("sweep-1", "fmnist-rs-0.25", image, target),
           "sweep-1", "fmnist-rs-0.25", image, target, 1, "worker-" + rnd.nextInt(8), JobStatus.DONE, label, natural, attack, success,
           success, rnd.nextDouble(), rnd.nextDouble(), rnd.nextDouble(), null, rnd.nextDouble(), rnd.nextDouble() * 0.1, 20, 1500, 1.4,
-          provenance, null));
+          provenance, null, null));
       payloads.add(b);
       bytes += b.length;
     }

@@ -66,13 +66,13 @@ class MessageCodecSinglePassTest {
         new IbpParams(null, BoundMethod.IBP, 0.0), 1L, 3, -2));
     out.add(MessageCodecTest.doneResult());
     out.add(new JobResult(MessageCodec.SCHEMA_VERSION, AttackJob.idOf("s", "m", 3, 1), "s", "m", 3, 1, 2, "w", JobStatus.DONE, 2,
-        ibp, ibp, false, false, -0.0, 0.0, 1e-300, 1e300, 5e-324, Double.MAX_VALUE, 0, Long.MAX_VALUE, 0.0, ibpProv, null));
+        ibp, ibp, false, false, -0.0, 0.0, 1e-300, 1e300, 5e-324, Double.MAX_VALUE, 0, Long.MAX_VALUE, 0.0, ibpProv, null, null));
     out.add(new JobResult(MessageCodec.SCHEMA_VERSION, AttackJob.idOf("s", "m", 3, 1), "s", "m", 3, 1, 1, "wörker ☃ \"q\"\t\\",
         JobStatus.SKIPPED_ABSTAIN, 4, abstain, null, false, false, null, null, null, null, null, null, 0, 12L, 0.5,
-        rsProv, null));
+        rsProv, null, null));
     out.add(new JobResult(MessageCodec.SCHEMA_VERSION, AttackJob.idOf("s", "m", 3, 1), "s", "m", 3, 1, 1, "w",
         JobStatus.DONE, 4, rs, abstain, false, true, 0.5, 1.5, 0.25, 0.125, 2.0, 0.4, 300, 1234L, 1.2, rsProv,
-        new JobResult.ResultImages("aGk=", "aGk=", "aGk=")));
+        new JobResult.ResultImages("aGk=", "aGk=", "aGk="), null));
     out.add(JobResult.skippedLabel(job, "w", 3));
     out.add(JobResult.cancelled(job, "w"));
     out.add(JobResult.failed(job, "w", "imageIndex", "out of range", 12L));

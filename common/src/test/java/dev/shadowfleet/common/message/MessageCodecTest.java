@@ -36,7 +36,7 @@ class MessageCodecTest {
         null, 42L, 43L, "ab".repeat(32), "cpu", Map.of("djl", "0.36.0", "java", "17"));
     return new JobResult(MessageCodec.SCHEMA_VERSION, AttackJob.idOf("s1", "m1", 7, 3), "s1", "m1", 7,
         3, 1, "worker-a", JobStatus.DONE, 7, natural, attack, true, true, 0.5, 1.5, 0.25, null, 2.0,
-        0.4, 20, 1234L, 1.2, p, new JobResult.ResultImages("aGk=", null, "aGk="));
+        0.4, 20, 1234L, 1.2, p, new JobResult.ResultImages("aGk=", null, "aGk="), null);
   }
 
   static Stream<Arguments> messages() {
@@ -49,6 +49,9 @@ class MessageCodecTest {
         Arguments.of(doneResult()),
         Arguments.of(JobResult.failed(job(), "worker-a", "imageIndex", "out of range", 12L)),
         Arguments.of(JobResult.cancelled(job(), "worker-b")),
+        Arguments.of(JobResult.skippedAbstain(job(), "worker-c", 7,
+            new Certificate(Certificate.ABSTAIN, false, 0.0, 0.41, 4_100, 10_000, null, "rs"), 12L, 0.5,
+            doneResult().provenance())),
         Arguments.of(new JobFailure(MessageCodec.SCHEMA_VERSION, "s1/m1/7/3", 2, "worker-a", "target",
             "`target` 7 equals the label", "{\"x\":1}", Instant.parse("2025-01-02T03:04:05.678Z"))),
         Arguments.of(new JobFailure(MessageCodec.SCHEMA_VERSION, null, 0, "worker-a", null,

@@ -179,7 +179,7 @@ class BestOutcomeTest {
         : null;
     return new JobResult(MessageCodec.SCHEMA_VERSION, jobId, "s", "m", 0, target, 1, "w", status, 9,
         natural, attack, success, success, status == JobStatus.DONE ? loss : null, tv, null, null, null,
-        null, 10, 1L, 0.1, null, null);
+        null, 10, 1L, 0.1, null, null, null);
   }
 
   private static String describe(List<JobResult> results) {

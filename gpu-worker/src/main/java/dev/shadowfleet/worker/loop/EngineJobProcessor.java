@@ -147,10 +147,7 @@ public final class EngineJobProcessor implements JobProcessor {
     for (int i = 0; i < jobs.size(); i++) {
       AttackJob j = jobs.get(i);
       if (o.skipped()) {
-        out.add(new JobResult(MessageCodec.SCHEMA_VERSION, j.jobId(), j.sweepId(), j.modelId(),
-            j.imageIndex(), j.target(), j.attempt(), workerId, JobStatus.SKIPPED_ABSTAIN, label, natural,
-            null, false, false, null, null, null, null, null, null, 0, wallMillis, computeSeconds,
-            provenance, null));
+        out.add(JobResult.skippedAbstain(j, workerId, label, natural, wallMillis, computeSeconds, provenance));
         continue;
       }
       TargetOutcome t = o.targets().get(i);
@@ -168,7 +165,7 @@ public final class EngineJobProcessor implements JobProcessor {
           j.imageIndex(), j.target(), j.attempt(), workerId, JobStatus.DONE, label, natural, attack,
           success, success && t.decisive().label() == j.target(), loss.spoof(), loss.tv(), loss.color(),
           loss.dissim(), t.attack().l2(), t.attack().linf(), t.attack().steps(), wallMillis,
-          computeSeconds, provenance, null));
+          computeSeconds, provenance, null, null));
     }
     return out;
   }

@@ -63,7 +63,7 @@ final class TinyProcessor implements JobProcessor {
     return new JobResult(MessageCodec.SCHEMA_VERSION, job.jobId(), job.sweepId(), job.modelId(),
         job.imageIndex(), job.target(), job.attempt(), workerId, JobStatus.DONE, label, natural, attack,
         success, success, 1.0 / (1 + job.target()), 0.0, 0.0, null, 0.0, 0.0, 1, wallMillis, 0.0, null,
-        null);
+        null, null);
   }
 
   @Override
