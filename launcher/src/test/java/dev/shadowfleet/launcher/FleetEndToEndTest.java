@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shadowfleet.common.message.JobPlacement;
 import dev.shadowfleet.common.message.JobResult;
 import dev.shadowfleet.common.message.MessageCodec;
 import dev.shadowfleet.common.outcome.BestOutcome;
@@ -17,9 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -99,28 +100,29 @@ class FleetEndToEndTest {
 
       try (Connection db = DriverManager.getConnection(infra.database().jdbcUrl(), infra.database().user(),
           infra.database().password())) {
-        String s = "'" + id + "'";
         // every job in an end state once: one stored result each, the counters equal the states
-        Map<String, Long> states = counts(db, "SELECT state, count(*) FROM jobs WHERE sweep_id = " + s + " GROUP BY state");
+        Map<String, Long> states = counts(db, "SELECT state, count(*) FROM jobs WHERE sweep_id = ? GROUP BY state", id);
         assertEquals(jobs, states.values().stream().mapToLong(Long::longValue).sum());
         // No job may fail. The engine's former NaN verdicts on a few quick-preset IBP jobs came from a DJL
         // scalar freed before the backward pass (engine.autograd.Scalars, docs/reliability.md): fixed at
         // the cause, so a FAILED job here is a fault of the engine or the pipeline again.
         assertTrue(List.of("DONE", "SKIPPED", "SKIPPED_LABEL").containsAll(states.keySet()),
-            states + "; not DONE/SKIPPED: " + unfinished(db, s) + "\n" + perWorker(db, id));
+            states + "; not DONE/SKIPPED: " + unfinished(db, id) + "\n" + perWorker(db, id));
         assertEquals((long) images * models.size(), states.get("SKIPPED_LABEL"), "one label target per image and model");
-        assertEquals(jobs, one(db, "SELECT count(*) FROM job_results WHERE sweep_id = " + s));
+        assertEquals(jobs, one(db, "SELECT count(*) FROM job_results WHERE sweep_id = ?", id));
         assertEquals(0, one(db, "SELECT count(*) FROM jobs j LEFT JOIN job_results r ON r.job_id = j.id"
-            + " WHERE j.sweep_id = " + s + " AND (r.job_id IS NULL OR j.state <> CASE r.status"
-            + " WHEN 'SKIPPED_ABSTAIN' THEN 'SKIPPED' ELSE r.status END)"));
-        Map<String, Long> counters = new HashMap<>();
-        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(
-            "SELECT queued, running, done, skipped, skipped_label, failed, cancelled FROM sweep_progress WHERE sweep_id = " + s)) {
-          rs.next();
-          for (String c : List.of("queued", "running", "done", "skipped", "skipped_label", "failed", "cancelled")) {
-            counters.put(c, rs.getLong(c));
-          }
-        }
+            + " WHERE j.sweep_id = ? AND (r.job_id IS NULL OR j.state <> CASE r.status"
+            + " WHEN 'SKIPPED_ABSTAIN' THEN 'SKIPPED' ELSE r.status END)", id));
+        Map<String, Long> counters = query(db,
+            "SELECT queued, running, done, skipped, skipped_label, failed, cancelled FROM sweep_progress WHERE sweep_id = ?",
+            id, rs -> {
+              rs.next();
+              Map<String, Long> row = new HashMap<>();
+              for (String c : List.of("queued", "running", "done", "skipped", "skipped_label", "failed", "cancelled")) {
+                row.put(c, rs.getLong(c));
+              }
+              return row;
+            });
         assertEquals(states.getOrDefault("DONE", 0L), counters.get("done"));
         assertEquals(states.getOrDefault("SKIPPED", 0L), counters.get("skipped"));
         assertEquals(states.get("SKIPPED_LABEL"), counters.get("skipped_label"));
@@ -128,40 +130,43 @@ class FleetEndToEndTest {
         assertEquals(0L, counters.get("queued") + counters.get("running") + counters.get("cancelled"));
 
         // every outcome is the rule recomputed from all stored results, and carries the PNGs
-        Map<String, List<JobResult>> byImage = new TreeMap<>();
-        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(
-            "SELECT result::text FROM job_results WHERE sweep_id = " + s)) {
-          while (rs.next()) {
-            JobResult r = MessageCodec.decodeResult(rs.getString(1).getBytes(StandardCharsets.UTF_8));
-            byImage.computeIfAbsent(r.modelId() + "/" + r.imageIndex(), k -> new ArrayList<>()).add(r);
-          }
-        }
+        Map<String, List<JobResult>> byImage = query(db, "SELECT result::text FROM job_results WHERE sweep_id = ?", id,
+            rs -> {
+              Map<String, List<JobResult>> all = new TreeMap<>();
+              while (rs.next()) {
+                JobResult r = MessageCodec.decodeResult(rs.getString(1).getBytes(StandardCharsets.UTF_8));
+                all.computeIfAbsent(r.modelId() + "/" + r.imageIndex(), k -> new ArrayList<>()).add(r);
+              }
+              return all;
+            });
         assertEquals(images * models.size(), byImage.size());
-        int checked = 0;
-        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(
+        int checked = query(db,
             "SELECT o.model_id, o.image_index, o.best_job_id, o.results, o.status, r.images IS NOT NULL AS pngs,"
                 + " r.images ->> 'adversarial' IS NOT NULL AS adversarial"
-                + " FROM image_outcomes o JOIN job_results r ON r.job_id = o.best_job_id WHERE o.sweep_id = " + s)) {
-          while (rs.next()) {
-            String image = rs.getString(1) + "/" + rs.getInt(2);
-            JobResult best = BestOutcome.of(byImage.get(image)).orElseThrow();
-            assertEquals(best.jobId(), rs.getString(3), image);
-            assertEquals(byImage.get(image).stream().filter(BestOutcome::counts).count(), rs.getInt(4), image);
-            assertTrue(rs.getBoolean(6), "the best result of " + image + " carries its PNGs");
-            assertEquals(rs.getString(5).equals("DONE"), rs.getBoolean(7), image);
-            checked++;
-          }
-        }
+                + " FROM image_outcomes o JOIN job_results r ON r.job_id = o.best_job_id WHERE o.sweep_id = ?", id,
+            rs -> {
+              int rows = 0;
+              while (rs.next()) {
+                String image = rs.getString(1) + "/" + rs.getInt(2);
+                JobResult best = BestOutcome.of(byImage.get(image)).orElseThrow();
+                assertEquals(best.jobId(), rs.getString(3), image);
+                assertEquals(byImage.get(image).stream().filter(BestOutcome::counts).count(), rs.getInt(4), image);
+                assertTrue(rs.getBoolean(6), "the best result of " + image + " carries its PNGs");
+                assertEquals(rs.getString(5).equals("DONE"), rs.getBoolean(7), image);
+                rows++;
+              }
+              return rows;
+            });
         assertEquals(byImage.size(), checked, "one outcome per image and model");
-        long workers = one(db, "SELECT count(DISTINCT worker_id) FROM job_results WHERE sweep_id = " + s);
+        long workers = one(db, "SELECT count(DISTINCT worker_id) FROM job_results WHERE sweep_id = ?", id);
         if (bothWorkersBusy) {
           assertEquals(2, workers, "both worker processes ran jobs");
         }
-        double compute = dbl(db, "SELECT sum(compute_seconds) FROM job_results WHERE sweep_id = " + s);
+        double compute = dbl(db, "SELECT sum(compute_seconds) FROM job_results WHERE sweep_id = ?", id);
         System.out.printf("fleet e2e: %d jobs, %d images × all targets × %s, %d worker(s) ran jobs, sweep %.1f s"
                 + " (stack start %.1f s), compute %.1f s, max running %d, unfinished:%s,"
                 + " load %s%n", jobs, images, models, workers, sweepSeconds, (s0 - t0) / 1e9, compute, maxRunning,
-            unfinished(db, s),
+            unfinished(db, id),
             Files.readString(Path.of("/proc/loadavg")).trim());
         System.out.print(perWorker(db, id));
       }
@@ -190,49 +195,49 @@ class FleetEndToEndTest {
    * sweep's submission and to the sweep's last result (how long it sat idle while the other still worked).
    */
   private static String perWorker(Connection db, String sweepId) throws SQLException {
-    String sweep = "'" + sweepId + "'"; // an id the coordinator made: letters, digits and a dash
     StringBuilder sb = new StringBuilder();
-    try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(
+    query(db,
         "SELECT r.worker_id, count(*), count(DISTINCT (r.model_id, r.image_index)), sum(r.compute_seconds),"
             + " extract(epoch FROM max(r.ingested_at) - min(s.created_at)),"
             + " extract(epoch FROM max(max(r.ingested_at)) OVER () - max(r.ingested_at)),"
             + " count(DISTINCT (r.model_id, r.image_index)) FILTER (WHERE r.model_id LIKE '%-rs-%')"
-            + " FROM job_results r JOIN sweeps s ON s.id = r.sweep_id WHERE r.sweep_id = " + sweep
-            + " GROUP BY r.worker_id ORDER BY r.worker_id")) {
-      while (rs.next()) {
-        sb.append(String.format("fleet e2e worker %s: %d jobs, %d image batches (%d smoothed), compute %.1f s,"
-                + " last result at %.1f s, idle for the last %.1f s%n", rs.getString(1), rs.getLong(2), rs.getLong(3),
-            rs.getLong(7), rs.getDouble(4), rs.getDouble(5), rs.getDouble(6)));
-      }
-    }
+            + " FROM job_results r JOIN sweeps s ON s.id = r.sweep_id WHERE r.sweep_id = ?"
+            + " GROUP BY r.worker_id ORDER BY r.worker_id", sweepId, rs -> {
+          while (rs.next()) {
+            sb.append(String.format("fleet e2e worker %s: %d jobs, %d image batches (%d smoothed), compute %.1f s,"
+                    + " last result at %.1f s, idle for the last %.1f s%n", rs.getString(1), rs.getLong(2),
+                rs.getLong(3), rs.getLong(7), rs.getDouble(4), rs.getDouble(5), rs.getDouble(6)));
+          }
+          return null;
+        });
     // which jobs-topic partitions each worker's image batches came from (JobPlacement: where the relay put them)
     int partitions = FleetTopics.plan(MAX_WORKERS).get(0).partitions();
     Map<String, java.util.SortedSet<Integer>> byWorker = new TreeMap<>();
-    try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(
-        "SELECT r.worker_id, j.seq, (SELECT count(DISTINCT model_id) FROM jobs WHERE sweep_id = " + sweep + "),"
-            + " (SELECT count(DISTINCT target) FROM jobs WHERE sweep_id = " + sweep + ")"
-            + " FROM job_results r JOIN jobs j ON j.id = r.job_id WHERE r.sweep_id = " + sweep)) {
-      while (rs.next()) {
-        byWorker.computeIfAbsent(rs.getString(1), k -> new java.util.TreeSet<>())
-            .add(dev.shadowfleet.common.message.JobPlacement.partition(sweepId, rs.getLong(2), rs.getInt(3), rs.getInt(4), partitions));
-      }
-    }
+    query(db,
+        "SELECT r.worker_id, j.seq, (SELECT count(DISTINCT model_id) FROM jobs WHERE sweep_id = ?),"
+            + " (SELECT count(DISTINCT target) FROM jobs WHERE sweep_id = ?)"
+            + " FROM job_results r JOIN jobs j ON j.id = r.job_id WHERE r.sweep_id = ?", sweepId, rs -> {
+          while (rs.next()) {
+            byWorker.computeIfAbsent(rs.getString(1), k -> new java.util.TreeSet<>()).add(
+                JobPlacement.partition(sweepId, rs.getLong(2), rs.getInt(3), rs.getInt(4), partitions));
+          }
+          return null;
+        });
     byWorker.forEach((w, ps) -> sb.append(String.format("fleet e2e worker %s: partitions %s of %d%n", w, ps, partitions)));
     return sb.toString();
   }
 
   /** Jobs in another state than DONE, SKIPPED or SKIPPED_LABEL, with their reasons. */
-  private static String unfinished(Connection db, String sweep) throws SQLException {
-    StringBuilder sb = new StringBuilder();
-    try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(
-        "SELECT id, state, attempts, reason FROM jobs WHERE sweep_id = " + sweep
-            + " AND state NOT IN ('DONE', 'SKIPPED', 'SKIPPED_LABEL') ORDER BY id LIMIT 20")) {
-      while (rs.next()) {
-        sb.append(String.format("%n  %s %s after %d attempt(s): %s", rs.getString(1), rs.getString(2), rs.getInt(3),
-            rs.getString(4)));
-      }
-    }
-    return sb.toString();
+  private static String unfinished(Connection db, String sweepId) throws SQLException {
+    return query(db, "SELECT id, state, attempts, reason FROM jobs WHERE sweep_id = ?"
+        + " AND state NOT IN ('DONE', 'SKIPPED', 'SKIPPED_LABEL') ORDER BY id LIMIT 20", sweepId, rs -> {
+          StringBuilder sb = new StringBuilder();
+          while (rs.next()) {
+            sb.append(String.format("%n  %s %s after %d attempt(s): %s", rs.getString(1), rs.getString(2),
+                rs.getInt(3), rs.getString(4)));
+          }
+          return sb.toString();
+        });
   }
 
   private static String logs(Path home) {
@@ -260,27 +265,38 @@ class FleetEndToEndTest {
     }
   }
 
-  private static Map<String, Long> counts(Connection db, String sql) throws SQLException {
-    Map<String, Long> out = new TreeMap<>();
-    try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+  /** What {@code read} makes of the rows of {@code sql}, every {@code ?} in it bound to the sweep id. */
+  private static <T> T query(Connection db, String sql, String sweepId, Rows<T> read) throws SQLException {
+    try (PreparedStatement st = db.prepareStatement(sql)) {
+      for (int i = 1; i <= st.getParameterMetaData().getParameterCount(); i++) {
+        st.setString(i, sweepId);
+      }
+      try (ResultSet rs = st.executeQuery()) {
+        return read.from(rs);
+      }
+    }
+  }
+
+  @FunctionalInterface
+  private interface Rows<T> {
+    T from(ResultSet rs) throws SQLException;
+  }
+
+  private static Map<String, Long> counts(Connection db, String sql, String sweepId) throws SQLException {
+    return query(db, sql, sweepId, rs -> {
+      Map<String, Long> out = new TreeMap<>();
       while (rs.next()) {
         out.put(rs.getString(1), rs.getLong(2));
       }
-    }
-    return out;
+      return out;
+    });
   }
 
-  private static long one(Connection db, String sql) throws SQLException {
-    try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+  private static long one(Connection db, String sql, String sweepId) throws SQLException {
+    return query(db, sql, sweepId, rs -> rs.next() ? rs.getLong(1) : 0L);
   }
 
-  private static double dbl(Connection db, String sql) throws SQLException {
-    try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getDouble(1);
-    }
+  private static double dbl(Connection db, String sql, String sweepId) throws SQLException {
+    return query(db, sql, sweepId, rs -> rs.next() ? rs.getDouble(1) : 0.0);
   }
 }
